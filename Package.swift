@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "kafka-exporter",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "kafka-exporter", targets: ["kafka-exporter"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .systemLibrary(
+            name: "CMicroHTTPD",
+            pkgConfig: "libmicrohttpd",
+            providers: [.apt(["libmicrohttpd-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "CMicroHTTPDShims", dependencies: ["CMicroHTTPD"]),
+
+        .target(name: "Kafka", dependencies: ["CRdKafka"]),
+        .target(name: "Metrics", dependencies: ["CZlib"]),
+        .target(
+            name: "Collectors",
+            dependencies: ["Kafka", "Metrics", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "HTTP",
+            dependencies: ["CMicroHTTPD", "CMicroHTTPDShims", "Metrics", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "Exporter",
+            dependencies: [
+                "Kafka", "Metrics", "Collectors", "HTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "kafka-exporter", dependencies: ["Exporter"]),
+
+        .target(name: "TestSupport", dependencies: ["Kafka", "Metrics"], path: "Tests/TestSupport"),
+        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"]),
+        .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "TestSupport"]),
+        .testTarget(name: "ExporterTests", dependencies: ["Exporter", "TestSupport"]),
+    ]
+)

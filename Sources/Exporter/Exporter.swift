@@ -1,0 +1,1 @@
+// Wires configuration, collectors and the HTTP server.

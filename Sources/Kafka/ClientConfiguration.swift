@@ -1,0 +1,82 @@
+import CRdKafka
+
+/// librdkafka configuration properties, validated by librdkafka itself.
+public struct ClientConfiguration: Sendable, Equatable {
+    public struct Property: Sendable, Equatable {
+        public let key: String
+        public let value: String
+    }
+
+    public private(set) var properties: [Property] = []
+
+    public init(_ properties: [(String, String)] = []) {
+        for (key, value) in properties { set(key, value) }
+    }
+
+    /// Sets `key`, replacing an earlier value (so later sources override earlier ones).
+    public mutating func set(_ key: String, _ value: String) {
+        properties.removeAll { $0.key == key }
+        properties.append(Property(key: key, value: value))
+    }
+
+    public func value(for key: String) -> String? {
+        properties.last { $0.key == key }?.value
+    }
+
+    public func merging(_ other: ClientConfiguration) -> ClientConfiguration {
+        var merged = self
+        for property in other.properties { merged.set(property.key, property.value) }
+        return merged
+    }
+
+    /// Keys whose values must never be logged or shown.
+    public static func isSecret(_ key: String) -> Bool {
+        let lowered = key.lowercased()
+        return ["password", "secret", "token", "key.pem", "jaas"].contains { lowered.contains($0) }
+    }
+
+    /// Checks every property with librdkafka (unknown keys and invalid values fail here).
+    public func validate() throws(KafkaError) {
+        rd_kafka_conf_destroy(try makeConf())
+    }
+
+    /// A new `rd_kafka_conf_t`; the caller owns it until it is handed to `rd_kafka_new`.
+    func makeConf() throws(KafkaError) -> OpaquePointer {
+        let conf = rd_kafka_conf_new()!
+        var errorText = [CChar](repeating: 0, count: 512)
+        for property in properties {
+            let result = rd_kafka_conf_set(conf, property.key, property.value, &errorText, errorText.count)
+            if result != RD_KAFKA_CONF_OK {
+                rd_kafka_conf_destroy(conf)
+                let reason = string(fromCBuffer: errorText)
+                // librdkafka echoes the value in some messages; never let a secret through.
+                let shown = Self.isSecret(property.key) ? "invalid value" : reason
+                throw KafkaError.invalidArgument("librdkafka property \(property.key): \(shown)")
+            }
+        }
+        return conf
+    }
+
+    /// Parses a librdkafka/Java-style properties file: `key=value` lines, `#` or `!` comments.
+    public static func parseProperties(_ contents: String, source: String) throws(KafkaError) -> ClientConfiguration {
+        var configuration = ClientConfiguration()
+        for (index, rawLine) in contents.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingWhitespace()
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix("!") { continue }
+            guard let equals = line.firstIndex(of: "=") else {
+                throw KafkaError.invalidArgument("\(source):\(index + 1): expected key=value")
+            }
+            let key = line[..<equals].trimmingWhitespace()
+            guard !key.isEmpty else { throw KafkaError.invalidArgument("\(source):\(index + 1): empty key") }
+            configuration.set(key, line[line.index(after: equals)...].trimmingWhitespace())
+        }
+        return configuration
+    }
+}
+
+extension StringProtocol {
+    func trimmingWhitespace() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
+        return String(drop(while: isSpace).reversed().drop(while: isSpace).reversed())
+    }
+}

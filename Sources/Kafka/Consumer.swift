@@ -1,0 +1,65 @@
+import CRdKafka
+
+public struct ConsumedMessage: Sendable {
+    public let topicPartition: TopicPartition
+    public let offset: Int64
+    public let key: [UInt8]?
+    public let value: [UInt8]
+    /// Milliseconds since the epoch, when the message carries a timestamp.
+    public let timestampMilliseconds: Int64?
+}
+
+/// A librdkafka high-level consumer for the demo and tests; also used to commit known offsets.
+public final class Consumer: Sendable {
+    public let client: KafkaClient
+
+    public init(configuration: ClientConfiguration, callbacks: ClientCallbacks = ClientCallbacks()) throws(KafkaError) {
+        client = try KafkaClient(kind: .consumer, configuration: configuration, callbacks: callbacks)
+    }
+
+    public func subscribe(_ topics: [String]) throws(KafkaError) {
+        let list = PartitionList(topics.map { TopicPartition($0, RD_KAFKA_PARTITION_UA) })
+        try KafkaError.check(rd_kafka_subscribe(client.handle, list.pointer), "subscribe")
+    }
+
+    /// Reads the given partitions from the given offsets without joining a group.
+    public func assign(_ offsets: [TopicPartition: Int64]) throws(KafkaError) {
+        let list = PartitionList(offsets: offsets)
+        try KafkaError.check(rd_kafka_assign(client.handle, list.pointer), "assign")
+    }
+
+    /// The next message, or nil on timeout. Consumer errors (other than reaching a partition's end)
+    /// are thrown; they are usually transient.
+    public func poll(timeout: Duration) throws(KafkaError) -> ConsumedMessage? {
+        guard let message = rd_kafka_consumer_poll(client.handle, timeout.milliseconds) else { return nil }
+        defer { rd_kafka_message_destroy(message) }
+        let m = message.pointee
+        if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return nil }
+        if m.err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(m.err) }
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+        return ConsumedMessage(
+            topicPartition: TopicPartition(String(cString: rd_kafka_topic_name(m.rkt)), m.partition),
+            offset: m.offset,
+            key: m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
+            value: m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? [],
+            timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp)
+    }
+
+    /// Commits explicit offsets (the next offset to read, as Kafka defines committed offsets).
+    public func commit(_ offsets: [TopicPartition: Int64]) throws(KafkaError) {
+        let list = PartitionList(offsets: offsets)
+        try KafkaError.check(rd_kafka_commit(client.handle, list.pointer, 0), "commit")
+    }
+
+    /// Commits the offsets of the messages consumed so far.
+    public func commitConsumed(async: Bool) throws(KafkaError) {
+        let code = rd_kafka_commit(client.handle, nil, async ? 1 : 0)
+        if code == RD_KAFKA_RESP_ERR__NO_OFFSET { return }
+        try KafkaError.check(code, "commit")
+    }
+
+    public func close() {
+        client.close()
+    }
+}

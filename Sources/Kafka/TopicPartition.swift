@@ -1,0 +1,70 @@
+import CRdKafka
+
+public struct TopicPartition: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let topic: String
+    public let partition: Int32
+
+    public init(_ topic: String, _ partition: Int32) {
+        self.topic = topic
+        self.partition = partition
+    }
+
+    public var description: String { "\(topic)[\(partition)]" }
+
+    public static func < (lhs: TopicPartition, rhs: TopicPartition) -> Bool {
+        (lhs.topic, lhs.partition) < (rhs.topic, rhs.partition)
+    }
+}
+
+/// Offsets Kafka uses as markers rather than positions.
+public enum SpecialOffset {
+    /// No committed offset (librdkafka's RD_KAFKA_OFFSET_INVALID).
+    public static let invalid: Int64 = -1001
+    /// ListOffsets timestamp meaning "the newest offset" (high watermark).
+    public static let latest: Int64 = -1
+    /// ListOffsets timestamp meaning "the oldest offset" (low watermark).
+    public static let earliest: Int64 = -2
+}
+
+/// Owns an `rd_kafka_topic_partition_list_t` built from Swift values.
+final class PartitionList {
+    let pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
+
+    init(_ partitions: some Collection<TopicPartition>, offset: Int64? = nil) {
+        pointer = rd_kafka_topic_partition_list_new(Int32(partitions.count))
+        for partition in partitions {
+            let element = rd_kafka_topic_partition_list_add(pointer, partition.topic, partition.partition)!
+            if let offset { element.pointee.offset = offset }
+        }
+    }
+
+    init(offsets: [TopicPartition: Int64]) {
+        pointer = rd_kafka_topic_partition_list_new(Int32(offsets.count))
+        for (partition, offset) in offsets {
+            rd_kafka_topic_partition_list_add(pointer, partition.topic, partition.partition)!.pointee.offset = offset
+        }
+    }
+
+    deinit {
+        rd_kafka_topic_partition_list_destroy(pointer)
+    }
+
+    var elements: UnsafeBufferPointer<rd_kafka_topic_partition_t> {
+        PartitionList.elements(of: pointer)
+    }
+
+    static func elements(of list: UnsafePointer<rd_kafka_topic_partition_list_t>?) -> UnsafeBufferPointer<rd_kafka_topic_partition_t> {
+        guard let list, let elems = list.pointee.elems else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: elems, count: Int(list.pointee.cnt))
+    }
+}
+
+extension rd_kafka_topic_partition_t {
+    var topicPartition: TopicPartition {
+        TopicPartition(String(cString: topic), partition)
+    }
+
+    var error: KafkaError? {
+        err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(err)
+    }
+}

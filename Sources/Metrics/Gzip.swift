@@ -1,0 +1,57 @@
+import CZlib
+
+/// gzip (RFC 1952) compression with zlib.
+public enum Gzip {
+    /// Compresses `input` into a gzip member. Level 1 keeps publication cheap: exposition text is so
+    /// repetitive that higher levels gain little (see BENCHMARKS.md).
+    public static func compress(_ input: [UInt8], level: Int32 = 1) -> [UInt8] {
+        var stream = z_stream()
+        let windowBitsWithGzipHeader: Int32 = 15 + 16
+        let initResult = deflateInit2_(
+            &stream, level, Z_DEFLATED, windowBitsWithGzipHeader, 8, Z_DEFAULT_STRATEGY,
+            ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        precondition(initResult == Z_OK, "deflateInit2 failed: \(initResult)")
+        defer { deflateEnd(&stream) }
+
+        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 32)
+        let produced = input.withUnsafeBufferPointer { source in
+            output.withUnsafeMutableBufferPointer { destination in
+                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
+                stream.avail_in = UInt32(source.count)
+                stream.next_out = destination.baseAddress
+                stream.avail_out = UInt32(destination.count)
+                let result = deflate(&stream, Z_FINISH)
+                precondition(result == Z_STREAM_END, "deflate did not finish: \(result)")
+                return destination.count - Int(stream.avail_out)
+            }
+        }
+        output.removeSubrange(produced...)
+        return output
+    }
+
+    /// Decompresses a gzip member; used by tests and benchmarks to check what is served.
+    public static func decompress(_ input: [UInt8]) -> [UInt8]? {
+        var stream = z_stream()
+        guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            return nil
+        }
+        defer { inflateEnd(&stream) }
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        return input.withUnsafeBufferPointer { source -> [UInt8]? in
+            stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
+            stream.avail_in = UInt32(source.count)
+            while true {
+                let (result, written) = chunk.withUnsafeMutableBufferPointer { buffer in
+                    stream.next_out = buffer.baseAddress
+                    stream.avail_out = UInt32(buffer.count)
+                    let result = inflate(&stream, Z_NO_FLUSH)
+                    return (result, buffer.count - Int(stream.avail_out))
+                }
+                output.append(contentsOf: chunk[..<written])
+                if result == Z_STREAM_END { return output }
+                if result != Z_OK { return nil }
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Synchronization
+
+/// The in-memory registry: each source (a collector) publishes its families; the registry renders
+/// only those, reassembles the exposition from cached per-family bytes and swaps in a new snapshot.
+public final class Registry: Sendable {
+    private struct RenderedFamily {
+        let source: String
+        let text: [UInt8]
+        let openMetrics: [UInt8]
+    }
+
+    private struct State {
+        var families: [String: RenderedFamily] = [:]
+        var generation: UInt64 = 0
+    }
+
+    private let textWriter: ExpositionWriter
+    private let openMetricsWriter: ExpositionWriter
+    private let state = Mutex(State())
+    private let current = Mutex(Snapshot.empty)
+
+    public init(constantLabels: [(name: String, value: String)] = []) {
+        textWriter = ExpositionWriter(format: .text, constantLabels: constantLabels)
+        openMetricsWriter = ExpositionWriter(format: .openMetrics, constantLabels: constantLabels)
+    }
+
+    /// The latest snapshot; cheap enough for every scrape.
+    public var snapshot: Snapshot {
+        current.withLock { $0 }
+    }
+
+    /// Replaces every family previously published by `source` with `families`.
+    /// A family name belongs to the first source that publishes it; a clash is a programming error.
+    public func publish(source: String, families: [MetricFamily]) {
+        let rendered = families.map { family in
+            (family.name, RenderedFamily(
+                source: source, text: textWriter.render(family), openMetrics: openMetricsWriter.render(family)))
+        }
+        state.withLock { state in
+            state.families = state.families.filter { $0.value.source != source }
+            for (name, family) in rendered {
+                if let owner = state.families[name] {
+                    preconditionFailure("family \(name) published by both \(owner.source) and \(source)")
+                }
+                state.families[name] = family
+            }
+            swapSnapshot(&state)
+        }
+    }
+
+    /// Forgets every family of `source`.
+    public func remove(source: String) {
+        state.withLock { state in
+            state.families = state.families.filter { $0.value.source != source }
+            swapSnapshot(&state)
+        }
+    }
+
+    private func swapSnapshot(_ state: inout State) {
+        let names = state.families.keys.sorted()
+        let textSize = names.reduce(0) { $0 + state.families[$1]!.text.count }
+        let openMetricsSize = names.reduce(0) { $0 + state.families[$1]!.openMetrics.count }
+        var text: [UInt8] = []
+        var openMetrics: [UInt8] = []
+        text.reserveCapacity(textSize)
+        openMetrics.reserveCapacity(openMetricsSize + 6)
+        for name in names {
+            let family = state.families[name]!
+            text.append(contentsOf: family.text)
+            openMetrics.append(contentsOf: family.openMetrics)
+        }
+        openMetrics.append(contentsOf: openMetricsWriter.trailer)
+        state.generation += 1
+        let snapshot = Snapshot(generation: state.generation, createdAt: Date(), text: text, openMetrics: openMetrics)
+        current.withLock { $0 = snapshot }
+    }
+}

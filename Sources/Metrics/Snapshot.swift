@@ -1,0 +1,54 @@
+import Foundation
+
+/// Immutable bytes in stable memory, so that an HTTP server can send them without copying while a
+/// reference keeps them alive.
+public final class Body: Sendable {
+    public let count: Int
+    private nonisolated(unsafe) let storage: UnsafeMutableRawPointer
+
+    public init(_ bytes: [UInt8]) {
+        count = bytes.count
+        storage = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
+        bytes.withUnsafeBytes { source in
+            if let base = source.baseAddress { storage.copyMemory(from: base, byteCount: source.count) }
+        }
+    }
+
+    deinit {
+        storage.deallocate()
+    }
+
+    public var baseAddress: UnsafeRawPointer { UnsafeRawPointer(storage) }
+
+    public var bytes: [UInt8] {
+        Array(UnsafeRawBufferPointer(start: storage, count: count))
+    }
+
+    public var string: String {
+        String(decoding: UnsafeRawBufferPointer(start: storage, count: count), as: UTF8.self)
+    }
+}
+
+/// Everything a scrape can be answered with: the exposition in both formats, plain and gzip-compressed,
+/// rendered and compressed once when collectors publish, never per scrape.
+public final class Snapshot: Sendable {
+    public let generation: UInt64
+    public let createdAt: Date
+    private let plain: [Body]
+    private let gzipped: [Body]
+
+    init(generation: UInt64, createdAt: Date, text: [UInt8], openMetrics: [UInt8]) {
+        self.generation = generation
+        self.createdAt = createdAt
+        plain = [Body(text), Body(openMetrics)]
+        gzipped = [Body(Gzip.compress(text)), Body(Gzip.compress(openMetrics))]
+    }
+
+    public func body(_ format: ExpositionFormat, gzip: Bool) -> Body {
+        let index = format == .text ? 0 : 1
+        return gzip ? gzipped[index] : plain[index]
+    }
+
+    public static let empty = Snapshot(
+        generation: 0, createdAt: Date(timeIntervalSince1970: 0), text: [], openMetrics: Array("# EOF\n".utf8))
+}
