@@ -39,10 +39,11 @@ let package = Package(
             name: "HTTP",
             dependencies: ["CMicroHTTPD", "CMicroHTTPDShims", "Metrics", .product(name: "Logging", package: "swift-log")]
         ),
+        .target(name: "Demo", dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Exporter",
             dependencies: [
-                "Kafka", "Metrics", "Collectors", "HTTP",
+                "Kafka", "Metrics", "Collectors", "HTTP", "Demo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

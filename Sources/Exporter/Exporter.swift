@@ -1,1 +1,92 @@
-// Wires configuration, collectors and the HTTP server.
+import Collectors
+import Foundation
+import HTTP
+import Kafka
+import Logging
+import Metrics
+
+/// The running exporter: a collection loop publishing into the registry, and the HTTP server reading it.
+public final class Exporter: Sendable {
+    /// A source of families derived from each successful cycle's state, published under `source`.
+    public struct Derivation: Sendable {
+        public let source: String
+        public let derive: @Sendable (ClusterState) -> [MetricFamily]
+
+        public init(source: String, derive: @escaping @Sendable (ClusterState) -> [MetricFamily]) {
+            self.source = source
+            self.derive = derive
+        }
+    }
+
+    public let registry: Registry
+    public let health: CollectionHealth
+    private let collector: ClusterCollector
+    private let clients: ClusterCollector.Clients
+    private let server: HTTPServer
+    private let scheduler: CollectionScheduler
+    private let latest = LatestState()
+    private let logger: Logger
+
+    /// The bound HTTP port.
+    public var port: UInt16 { server.port }
+
+    public init(
+        configuration: ExporterConfiguration, logger: Logger,
+        derivations: [Derivation] = [], extraRoutes: [Route] = []
+    ) throws {
+        self.logger = logger
+        registry = Registry(constantLabels: configuration.constantLabels.map { ($0.name, $0.value) })
+        health = CollectionHealth(version: Version.current, librdkafkaVersion: Version.librdkafka)
+        let factory = KafkaClients(base: configuration.kafka, logger: logger, onStatistics: nil)
+        clients = ClusterCollector.Clients(
+            cluster: try factory.make(role: "cluster"),
+            listGroups: factory.makeAdmin(role: "list-groups"),
+            describeGroups: factory.makeAdmin(role: "describe-groups"),
+            groupOffsets: factory.makeAdmin(role: "group-offsets"))
+        collector = ClusterCollector(settings: configuration.collection, clients: clients, logger: logger)
+
+        var router = Router()
+        router.add(Routes.metrics(path: configuration.telemetryPath, registry: registry))
+        router.add(Routes.health())
+        router.add(Routes.ready(health: health))
+        extraRoutes.forEach { router.add($0) }
+        router.add(Routes.landingPage(
+            telemetryPath: configuration.telemetryPath, extraLinks: [], health: health, latest: latest))
+        var options = HTTPServer.Options()
+        options.connectionLimit = configuration.maxConnections
+        server = try HTTPServer(address: configuration.listenAddress, router: router, options: options)
+
+        let allDerivations = [Derivation(source: "cluster", derive: ClusterFamilies.build)] + derivations
+        scheduler = CollectionScheduler(interval: configuration.collectInterval) { [collector, health, registry, latest, clients, logger] in
+            let cycle = collector.collect()
+            health.record(cycle)
+            let replacements = clients.listGroups.replacements + clients.describeGroups.replacements + clients.groupOffsets.replacements
+            var updates = ["health": health.families(handleReplacements: replacements)]
+            if let state = cycle.state {
+                latest.set(state)
+                for derivation in allDerivations { updates[derivation.source] = derivation.derive(state) }
+            }
+            registry.publish(updates)
+            logger.debug("collection cycle", metadata: [
+                "duration_seconds": "\(cycle.duration.seconds)", "up": "\(cycle.succeeded)",
+                "topics": "\(cycle.state?.topics.count ?? 0)", "groups": "\(cycle.state?.groups.count ?? 0)",
+            ])
+        }
+        registry.publish(source: "health", families: health.families(handleReplacements: 0))
+    }
+
+    public func start() {
+        logger.info("kafka-exporter started", metadata: [
+            "version": "\(Version.current)", "librdkafka": "\(Version.librdkafka)",
+            "listen": "\(server.address)", "port": "\(server.port)",
+        ])
+        scheduler.start()
+    }
+
+    /// Stops collecting and serving; idempotent.
+    public func stop() {
+        scheduler.stop()
+        server.stop()
+        clients.cluster.close()
+    }
+}

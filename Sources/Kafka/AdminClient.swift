@@ -266,3 +266,14 @@ func withCStringArray<Result>(_ strings: [String], _ body: (UnsafeMutablePointer
     var pointers = duplicates.map { UnsafePointer($0) }
     return pointers.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
 }
+
+extension AdminClient {
+    /// Drops the current handle (if any) so the next call starts on a fresh one.
+    public func reset() {
+        let dropped = current.withLock { current -> KafkaClient? in
+            defer { current = nil }
+            return current
+        }
+        dropped?.abandon()
+    }
+}

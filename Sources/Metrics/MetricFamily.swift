@@ -37,12 +37,14 @@ public struct MetricFamily: Sendable, Equatable {
     public let labelNames: [String]
     public private(set) var samples: [Sample] = []
 
-    public init(name: String, help: String, type: MetricType, labelNames: [String] = []) {
+    /// `capacity` reserves room for that many samples, for large families.
+    public init(name: String, help: String, type: MetricType, labelNames: [String] = [], capacity: Int = 0) {
         precondition(type != .counter || name.hasSuffix("_total"), "counter \(name) must end in _total")
         self.name = name
         self.help = help
         self.type = type
         self.labelNames = labelNames
+        samples.reserveCapacity(capacity)
     }
 
     public mutating func add(_ labelValues: [String], _ value: Double) {
@@ -63,10 +65,6 @@ public struct MetricFamily: Sendable, Equatable {
         }
         samples.append(Sample(labelValues: labelValues, value: sum, kind: .sum))
         samples.append(Sample(labelValues: labelValues, value: count, kind: .count))
-    }
-
-    public mutating func reserveCapacity(_ count: Int) {
-        samples.reserveCapacity(count)
     }
 
     public var isEmpty: Bool { samples.isEmpty }

@@ -33,15 +33,22 @@ public final class Registry: Sendable {
     /// Replaces every family previously published by `source` with `families`.
     /// A family name belongs to the first source that publishes it; a clash is a programming error.
     public func publish(source: String, families: [MetricFamily]) {
-        let rendered = families.map { family in
-            (family.name, RenderedFamily(
-                source: source, text: textWriter.render(family), openMetrics: openMetricsWriter.render(family)))
+        publish([source: families])
+    }
+
+    /// Publishes several sources at once, with a single new snapshot.
+    public func publish(_ familiesBySource: [String: [MetricFamily]]) {
+        let rendered = familiesBySource.flatMap { source, families in
+            families.map { family in
+                (family.name, RenderedFamily(
+                    source: source, text: textWriter.render(family), openMetrics: openMetricsWriter.render(family)))
+            }
         }
         state.withLock { state in
-            state.families = state.families.filter { $0.value.source != source }
+            state.families = state.families.filter { familiesBySource[$0.value.source] == nil }
             for (name, family) in rendered {
                 if let owner = state.families[name] {
-                    preconditionFailure("family \(name) published by both \(owner.source) and \(source)")
+                    preconditionFailure("family \(name) published by both \(owner.source) and \(family.source)")
                 }
                 state.families[name] = family
             }

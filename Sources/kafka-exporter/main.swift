@@ -1,1 +1,3 @@
-print("kafka-exporter: under construction")
+import Exporter
+
+ExporterCLI.main()

@@ -1,0 +1,28 @@
+import Kafka
+import Logging
+
+/// A consumer group that stores what it reads (here: only counts it), committing as it goes.
+final class StoreConsumer: DemoComponent, @unchecked Sendable {
+    let name: String
+    private let consumer: Consumer
+    private let logger: Logger
+
+    init(bootstrap: String, group: String, topic: String, logger: Logger) throws(KafkaError) {
+        name = group
+        consumer = try Consumer(configuration: .demoConsumer(bootstrap: bootstrap, group: group), callbacks: .demo(logger))
+        self.logger = logger
+        try consumer.subscribe([topic])
+    }
+
+    func step() {
+        do {
+            _ = try consumer.poll(timeout: .milliseconds(200))
+        } catch {
+            logger.debug("demo store consumer", metadata: ["group": "\(name)", "error": "\(error)"])
+        }
+    }
+
+    func finish() {
+        consumer.close()
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+import Kafka
+import Logging
+
+/// Produces Influx line-protocol records into `_rawdata` at a steady rate, like Telegraf's Kafka output.
+final class TelegrafProducer: DemoComponent, @unchecked Sendable {
+    let name: String
+    private let producer: Producer
+    private let topic: String
+    private let spacing: Duration
+    private let logger: Logger
+    private var sequence = 0
+    private var nextSend = ContinuousClock.now
+
+    init(bootstrap: String, topic: String, messagesPerMinute: Double, logger: Logger) throws(KafkaError) {
+        name = "telegraf"
+        producer = try Producer(configuration: .demo(bootstrap: bootstrap, clientID: "telegraf", [("linger.ms", "5")]), callbacks: .demo(logger))
+        self.topic = topic
+        spacing = .microseconds(Int64(60_000_000 / max(messagesPerMinute, 0.001)))
+        self.logger = logger
+    }
+
+    func step() {
+        let now = ContinuousClock.now
+        if now < nextSend {
+            Thread.sleep(forTimeInterval: min((nextSend - now).seconds, 0.1))
+            return
+        }
+        nextSend += spacing
+        sequence += 1
+        do {
+            try producer.produce(topic: topic, key: Array("host-\(sequence % 7)".utf8), value: Array(record(sequence).utf8))
+        } catch {
+            logger.warning("demo producer could not produce", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func finish() {
+        try? producer.flush(timeout: .seconds(5))
+        producer.client.close()
+    }
+
+    /// Three in ten records are firewall policy events, the rest flow records.
+    private func record(_ sequence: Int) -> String {
+        let timestamp = Int64(Date().timeIntervalSince1970 * 1e9)
+        if sequence % 10 < 3 {
+            return "policy,host=fw-\(sequence % 3) action=\"deny\",rule=\(sequence % 40)i,seq=\(sequence)i \(timestamp)"
+        }
+        return "flow,host=sw-\(sequence % 5) bytes=\(512 + sequence % 1000)i,packets=\(1 + sequence % 9)i,seq=\(sequence)i \(timestamp)"
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

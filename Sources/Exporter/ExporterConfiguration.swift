@@ -1,0 +1,41 @@
+import Collectors
+import HTTP
+import Kafka
+
+/// Everything the exporter needs to run, validated.
+public struct ExporterConfiguration: Sendable {
+    public struct Label: Sendable, Equatable {
+        public let name: String
+        public let value: String
+    }
+
+    /// Properties for every librdkafka handle the exporter creates (brokers, security, passthrough).
+    public var kafka: ClientConfiguration
+    public var collection: CollectionSettings
+    public var collectInterval: Duration
+    public var listenAddress: ListenAddress
+    public var telemetryPath: String
+    public var maxConnections: UInt32
+    /// Constant labels added to every sample (`--kafka.labels`).
+    public var constantLabels: [Label]
+
+    public init(
+        kafka: ClientConfiguration, collection: CollectionSettings = CollectionSettings(),
+        collectInterval: Duration = .seconds(15), listenAddress: ListenAddress = ListenAddress(host: nil, port: 9308),
+        telemetryPath: String = "/metrics", maxConnections: UInt32 = 256, constantLabels: [Label] = []
+    ) {
+        self.kafka = kafka
+        self.collection = collection
+        self.collectInterval = collectInterval
+        self.listenAddress = listenAddress
+        self.telemetryPath = telemetryPath
+        self.maxConnections = maxConnections
+        self.constantLabels = constantLabels
+    }
+}
+
+/// A flag or configuration value that cannot be used; the process exits with status 2.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

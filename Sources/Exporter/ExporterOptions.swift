@@ -1,0 +1,222 @@
+import ArgumentParser
+import Collectors
+import Foundation
+import HTTP
+import Kafka
+
+/// The exporter's flags. Names and defaults follow kafka_exporter where it has the same flag.
+public struct ExporterOptions: ParsableArguments {
+    @Option(name: .customLong("kafka.server"), help: "Kafka broker address host:port (repeatable, or comma-separated).")
+    var servers: [String] = ["localhost:9092"]
+
+    @Option(name: .customLong("kafka.labels"), help: "Constant labels added to every sample: name=value,name=value.")
+    var labels: String = ""
+
+    @Option(name: .customLong("kafka.config-file"), help: "librdkafka properties file (key=value lines), applied before -X.")
+    var configFile: String?
+
+    @Option(name: .customShort("X"), help: ArgumentHelp("librdkafka property key=value (repeatable), like kcat's -X.", valueName: "key=value"))
+    var properties: [String] = []
+
+    @Flag(name: .customLong("sasl.enabled"), help: "Connect using SASL.")
+    var saslEnabled = false
+
+    @Option(name: .customLong("sasl.mechanism"), help: "SASL mechanism: plain, scram-sha256, scram-sha512, gssapi or oauthbearer.")
+    var saslMechanism: String = "plain"
+
+    @Option(name: .customLong("sasl.username"), help: "SASL user name.")
+    var saslUsername: String?
+
+    @Option(name: .customLong("sasl.password"), help: "SASL password (or set SASL_USER_PASSWORD in the environment).")
+    var saslPassword: String?
+
+    @Flag(name: .customLong("tls.enabled"), help: "Connect using TLS.")
+    var tlsEnabled = false
+
+    @Option(name: .customLong("tls.ca-file"), help: "CA certificate file for verifying the brokers.")
+    var tlsCAFile: String?
+
+    @Option(name: .customLong("tls.cert-file"), help: "Client certificate file.")
+    var tlsCertFile: String?
+
+    @Option(name: .customLong("tls.key-file"), help: "Client private key file.")
+    var tlsKeyFile: String?
+
+    @Flag(name: .customLong("tls.insecure-skip-tls-verify"), help: "Do not verify the brokers' certificates.")
+    var tlsInsecure = false
+
+    @Option(name: .customLong("topic.filter"), help: "Regex: only topics whose names match are collected.")
+    var topicFilter: String = ".*"
+
+    @Option(name: .customLong("topic.exclude"), help: "Regex: topics whose names match are not collected.")
+    var topicExclude: String = "^$"
+
+    @Flag(name: .customLong("topic.include-internal"), help: "Also collect internal topics (names starting with __).")
+    var includeInternalTopics = false
+
+    @Option(name: .customLong("group.filter"), help: "Regex: only consumer groups whose names match are collected.")
+    var groupFilter: String = ".*"
+
+    @Option(name: .customLong("group.exclude"), help: "Regex: consumer groups whose names match are not collected.")
+    var groupExclude: String = "^$"
+
+    @Option(
+        name: .customLong("group.static"),
+        help: ArgumentHelp(
+            "Consumer group to collect even where the broker does not list groups (repeatable); with topics, only their offsets are read. Not subject to the group filters.",
+            valueName: "group[:topic,topic...]"))
+    var staticGroups: [String] = []
+
+    @Flag(name: .customLong("group.discovery"), inversion: .prefixedNo, help: "Discover consumer groups with ListConsumerGroups.")
+    var discoverGroups = true
+
+    @Option(name: .customLong("collect.interval"), help: "Time between collection cycles.")
+    var collectInterval: String = "15s"
+
+    @Option(name: .customLong("collect.timeout"), help: "Deadline of each Kafka request in a cycle.")
+    var collectTimeout: String = "10s"
+
+    @Option(name: .customLong("collect.max-inflight"), help: "Consumer-group offset requests in flight at once.")
+    var maxInFlight: Int = 16
+
+    @Option(name: .customLong("web.listen-address"), help: "Address to listen on for HTTP: [host]:port.")
+    var listenAddress: String = ":9308"
+
+    @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics.")
+    var telemetryPath: String = "/metrics"
+
+    @Option(name: .customLong("web.max-connections"), help: "Simultaneous HTTP connections at most.")
+    var maxConnections: UInt32 = 256
+
+    @Option(name: .customLong("log.level"), help: "Log level: trace, debug, info, warning, error.")
+    var logLevel: String = "info"
+
+    @Option(name: .customLong("log.format"), help: "Log format: logfmt or json.")
+    var logFormat: String = "logfmt"
+
+    public init() {}
+
+    public mutating func validate() throws {
+        _ = try makeConfiguration()
+        _ = try makeLogSettings()
+    }
+
+    public func makeLogSettings() throws(ConfigurationError) -> LogSettings {
+        try LogSettings(level: logLevel, format: logFormat)
+    }
+
+    /// Builds and validates the configuration; every problem is one line naming the flag.
+    public func makeConfiguration(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> ExporterConfiguration {
+        let kafka = try kafkaConfiguration(environment: environment)
+        do {
+            try kafka.validate()
+        } catch {
+            throw ConfigurationError(error.description)
+        }
+        var collection = CollectionSettings()
+        do {
+            collection.topicFilter = try NameFilter(include: topicFilter, exclude: topicExclude)
+            collection.groupFilter = try NameFilter(include: groupFilter, exclude: groupExclude)
+        } catch {
+            throw ConfigurationError("--topic/--group filter: \(error)")
+        }
+        collection.includeInternalTopics = includeInternalTopics
+        collection.discoverGroups = discoverGroups
+        do {
+            collection.staticGroups = try staticGroups.map(StaticGroup.init(parsing:))
+        } catch {
+            throw ConfigurationError(error.description)
+        }
+        collection.requestTimeout = try duration(collectTimeout, flag: "--collect.timeout")
+        guard maxInFlight >= 1 else { throw ConfigurationError("--collect.max-inflight must be at least 1") }
+        collection.maxGroupRequestsInFlight = maxInFlight
+
+        let address: ListenAddress
+        do {
+            address = try ListenAddress(parsing: listenAddress)
+        } catch {
+            throw ConfigurationError("--web.listen-address: \(error)")
+        }
+        guard telemetryPath.hasPrefix("/"), !["/", "/healthz", "/ready"].contains(telemetryPath) else {
+            throw ConfigurationError("--web.telemetry-path \"\(telemetryPath)\" must start with / and not be /, /healthz or /ready")
+        }
+        guard maxConnections >= 1 else { throw ConfigurationError("--web.max-connections must be at least 1") }
+        let interval = try duration(collectInterval, flag: "--collect.interval")
+        guard interval >= .milliseconds(100) else { throw ConfigurationError("--collect.interval must be at least 100ms") }
+        return ExporterConfiguration(
+            kafka: kafka, collection: collection, collectInterval: interval, listenAddress: address,
+            telemetryPath: telemetryPath, maxConnections: maxConnections, constantLabels: try constantLabels())
+    }
+
+    private func duration(_ text: String, flag: String) throws(ConfigurationError) -> Duration {
+        do {
+            let value = try DurationParsing.parse(text)
+            guard value > .zero else { throw ConfigurationError("\(flag) must be positive") }
+            return value
+        } catch let error as DurationParsing.InvalidDuration {
+            throw ConfigurationError("\(flag): \(error)")
+        } catch {
+            throw error as! ConfigurationError
+        }
+    }
+
+    private func constantLabels() throws(ConfigurationError) -> [ExporterConfiguration.Label] {
+        let pairs = labels.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return try pairs.map { (pair: String) throws(ConfigurationError) -> ExporterConfiguration.Label in
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, parts[0].range(of: "^[a-zA-Z_][a-zA-Z0-9_]*$", options: .regularExpression) != nil,
+                  !parts[0].hasPrefix("__")
+            else {
+                throw ConfigurationError("--kafka.labels: \"\(pair)\" is not name=value with a valid Prometheus label name")
+            }
+            return ExporterConfiguration.Label(name: parts[0], value: parts[1])
+        }
+    }
+
+    /// Broker list, then SASL and TLS flags, then the properties file, then -X: later wins.
+    func kafkaConfiguration(environment: [String: String]) throws(ConfigurationError) -> ClientConfiguration {
+        var configuration = ClientConfiguration()
+        let brokers = servers.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !brokers.isEmpty, !brokers.contains(where: \.isEmpty) else { throw ConfigurationError("--kafka.server: empty broker address") }
+        configuration.set("bootstrap.servers", brokers.joined(separator: ","))
+        if saslEnabled || tlsEnabled {
+            configuration.set("security.protocol", saslEnabled ? (tlsEnabled ? "sasl_ssl" : "sasl_plaintext") : "ssl")
+        }
+        if saslEnabled {
+            let mechanisms = ["plain": "PLAIN", "scram-sha256": "SCRAM-SHA-256", "scram-sha512": "SCRAM-SHA-512", "gssapi": "GSSAPI", "oauthbearer": "OAUTHBEARER"]
+            guard let mechanism = mechanisms[saslMechanism.lowercased()] else {
+                throw ConfigurationError("--sasl.mechanism \"\(saslMechanism)\": use one of \(mechanisms.keys.sorted().joined(separator: ", "))")
+            }
+            configuration.set("sasl.mechanism", mechanism)
+            if let saslUsername { configuration.set("sasl.username", saslUsername) }
+            if let password = saslPassword ?? environment["SASL_USER_PASSWORD"] { configuration.set("sasl.password", password) }
+        }
+        if tlsEnabled {
+            for (flag, path, key) in [("--tls.ca-file", tlsCAFile, "ssl.ca.location"), ("--tls.cert-file", tlsCertFile, "ssl.certificate.location"), ("--tls.key-file", tlsKeyFile, "ssl.key.location")] {
+                guard let path else { continue }
+                guard FileManager.default.isReadableFile(atPath: path) else { throw ConfigurationError("\(flag) \(path): file not readable") }
+                configuration.set(key, path)
+            }
+            if tlsInsecure {
+                configuration.set("enable.ssl.certificate.verification", "false")
+                configuration.set("ssl.endpoint.identification.algorithm", "none")
+            }
+        }
+        if let configFile {
+            guard let contents = FileManager.default.contents(atPath: configFile) else {
+                throw ConfigurationError("--kafka.config-file \(configFile): file not readable")
+            }
+            do {
+                configuration = configuration.merging(try ClientConfiguration.parseProperties(String(decoding: contents, as: UTF8.self), source: configFile))
+            } catch {
+                throw ConfigurationError("--kafka.config-file \(error)")
+            }
+        }
+        for property in properties {
+            let parts = property.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else { throw ConfigurationError("-X \"\(property)\": expected key=value") }
+            configuration.set(parts[0], parts[1])
+        }
+        return configuration
+    }
+}

@@ -1,0 +1,54 @@
+import ArgumentParser
+import Collectors
+import HTTP
+import Logging
+
+/// `kafka-exporter [flags]`: collect from a Kafka cluster and serve /metrics.
+struct RootCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kafka-exporter",
+        abstract: "Prometheus exporter for Apache Kafka: brokers, topics, partitions, consumer-group lag.",
+        discussion: """
+            Collects cluster state in the background every --collect.interval and serves the latest \
+            snapshot on --web.telemetry-path; a scrape never waits for Kafka.
+            Exit status: 0 after a clean shutdown (SIGINT/SIGTERM), 1 on a runtime failure, 2 for \
+            invalid flags or configuration.
+            """,
+        version: "kafka-exporter \(Version.current) (librdkafka \(Version.librdkafka))",
+        subcommands: [DemoCommand.self])
+
+    @OptionGroup var options: ExporterOptions
+
+    func run() throws {
+        let configuration = try options.makeConfiguration()
+        let logger = try options.makeLogSettings().makeLogger()
+        try ExporterRun(configuration: configuration, logger: logger).runUntilTerminated()
+    }
+}
+
+/// Starts an exporter, waits for SIGINT or SIGTERM, and stops it.
+struct ExporterRun {
+    let configuration: ExporterConfiguration
+    let logger: Logger
+    var onStarted: (Exporter) -> Void = { _ in }
+
+    func runUntilTerminated() throws {
+        let exporter: Exporter
+        do {
+            exporter = try Exporter(configuration: configuration, logger: logger)
+        } catch let error as HTTPServerError {
+            throw RuntimeFailure(error.description)
+        }
+        exporter.start()
+        onStarted(exporter)
+        let signal = SignalWaiter.waitForTermination()
+        logger.info("shutting down", metadata: ["signal": "\(signal)"])
+        exporter.stop()
+    }
+}
+
+/// A failure after the configuration was accepted (e.g. the port is taken); exit status 1.
+struct RuntimeFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,56 @@
+import Collectors
+import Foundation
+import HTTP
+import Metrics
+
+/// The exporter's HTTP endpoints. None of them talks to Kafka.
+enum Routes {
+    static func metrics(path: String, registry: Registry) -> Route {
+        Route(.exact(path)) { request in
+            let format = ExpositionFormat.negotiate(accept: request.header("accept"))
+            let gzip = request.acceptsGzip
+            var headers = [("Content-Type", format.contentType), ("Vary", "Accept, Accept-Encoding")]
+            if gzip { headers.append(("Content-Encoding", "gzip")) }
+            return HTTPResponse(status: 200, headers: headers, content: .shared(registry.snapshot.body(format, gzip: gzip)))
+        }
+    }
+
+    static func health() -> Route {
+        Route(.exact("/healthz")) { _ in .text(200, "ok\n") }
+    }
+
+    static func ready(health: CollectionHealth) -> Route {
+        Route(.exact("/ready")) { _ in
+            health.hasSucceeded ? .text(200, "ready\n") : .text(503, "waiting for the first successful collection cycle\n")
+        }
+    }
+
+    static func landingPage(telemetryPath: String, extraLinks: [(path: String, title: String)], health: CollectionHealth, latest: LatestState) -> Route {
+        Route(.exact("/")) { _ in
+            let state = latest.value
+            let summary: String
+            if let state {
+                let partitions = state.topics.reduce(0) { $0 + $1.partitions.count }
+                summary = "\(state.brokers.count) brokers, \(state.topics.count) topics, \(partitions) partitions, \(state.groups.count) consumer groups; last read \(state.collectedAt.formatted(.iso8601))"
+            } else {
+                summary = "no successful collection yet"
+            }
+            let links = [(telemetryPath, "Metrics"), ("/healthz", "Health"), ("/ready", "Readiness")] + extraLinks
+            let page = """
+                <!DOCTYPE html>
+                <html><head><title>kafka-exporter</title></head><body>
+                <h1>kafka-exporter \(escapeHTML(Version.current))</h1>
+                <p>librdkafka \(escapeHTML(Version.librdkafka)) &middot; cluster \(health.isUp ? "up" : "DOWN"): \(escapeHTML(summary))</p>
+                <ul>\(links.map { "<li><a href=\"\(escapeHTML($0.0))\">\(escapeHTML($0.1))</a></li>" }.joined())</ul>
+                </body></html>
+
+                """
+            return .text(200, page, contentType: "text/html; charset=utf-8")
+        }
+    }
+
+    private static func escapeHTML(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}
