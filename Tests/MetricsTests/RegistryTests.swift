@@ -1,0 +1,53 @@
+import Metrics
+import Testing
+
+@Suite struct RegistryTests {
+    private func gauge(_ name: String, _ value: Double) -> MetricFamily {
+        var family = MetricFamily(name: name, help: "\(name).", type: .gauge)
+        family.add(value)
+        return family
+    }
+
+    @Test func publishingReplacesOnlyThatSourcesFamilies() {
+        let registry = Registry()
+        registry.publish(source: "a", families: [gauge("alpha", 1), gauge("beta", 2)])
+        registry.publish(source: "b", families: [gauge("gamma", 3)])
+        registry.publish(source: "a", families: [gauge("alpha", 10)])
+        let text = registry.snapshot.body(.text, gzip: false).string
+        #expect(text.contains("alpha 10\n"))
+        #expect(!text.contains("beta"))
+        #expect(text.contains("gamma 3\n"))
+    }
+
+    @Test func familiesAreOrderedByName() {
+        let registry = Registry()
+        registry.publish(source: "z", families: [gauge("zeta", 1)])
+        registry.publish(source: "a", families: [gauge("eta", 1), gauge("alpha", 1)])
+        let names = registry.snapshot.body(.text, gzip: false).string
+            .split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: " ")[0] }
+        #expect(names == ["alpha", "eta", "zeta"])
+    }
+
+    @Test func gzipBodiesDecompressToThePlainOnes() {
+        let registry = Registry()
+        registry.publish(source: "a", families: (0..<500).map { gauge("metric_\($0)", Double($0)) })
+        let snapshot = registry.snapshot
+        for format in ExpositionFormat.allCases {
+            let plain = snapshot.body(format, gzip: false).bytes
+            let compressed = snapshot.body(format, gzip: true).bytes
+            #expect(Gzip.decompress(compressed) == plain)
+            #expect(compressed.count < plain.count / 4)
+        }
+    }
+
+    @Test func openMetricsEndsWithEOFAndSnapshotsAreImmutable() {
+        let registry = Registry()
+        registry.publish(source: "a", families: [gauge("alpha", 1)])
+        let first = registry.snapshot
+        registry.remove(source: "a")
+        #expect(first.body(.openMetrics, gzip: false).string.hasSuffix("alpha 1\n# EOF\n"))
+        #expect(registry.snapshot.body(.openMetrics, gzip: false).string == "# EOF\n")
+        #expect(registry.snapshot.generation == first.generation + 1)
+        #expect(first.body(.text, gzip: false).string.contains("alpha 1"))
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+
+/// A minimal HTTP/1.1 client over a POSIX socket, so tests control connections (keep-alive) and see
+/// exactly what the server sent.
+public final class HTTPTestClient {
+    public struct Response {
+        public let status: Int
+        /// Header names in lower case.
+        public let headers: [String: String]
+        public let body: [UInt8]
+
+        public var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    private let socketDescriptor: Int32
+    private var buffer: [UInt8] = []
+
+    public init(port: UInt16, host: String = "127.0.0.1") throws {
+        socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        inet_pton(AF_INET, host, &address.sin_addr)
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(socketDescriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard result == 0 else {
+            close(socketDescriptor)
+            throw Failure(description: "connect to \(host):\(port) failed: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    deinit {
+        close(socketDescriptor)
+    }
+
+    public func request(_ method: String = "GET", _ path: String, headers: [String: String] = [:], body: [UInt8] = []) throws -> Response {
+        var head = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\n"
+        for (name, value) in headers { head += "\(name): \(value)\r\n" }
+        if !body.isEmpty || method == "POST" { head += "Content-Length: \(body.count)\r\n" }
+        head += "\r\n"
+        try send(Array(head.utf8) + body)
+        return try readResponse(method: method)
+    }
+
+    /// Sends raw bytes (for malformed requests) and reads one response.
+    public func raw(_ bytes: [UInt8]) throws -> Response {
+        try send(bytes)
+        return try readResponse(method: "GET")
+    }
+
+    /// True when the server closed the connection.
+    public var isClosedByServer: Bool {
+        var byte: UInt8 = 0
+        let flags = fcntl(socketDescriptor, F_GETFL)
+        _ = fcntl(socketDescriptor, F_SETFL, flags | O_NONBLOCK)
+        defer { _ = fcntl(socketDescriptor, F_SETFL, flags) }
+        return recv(socketDescriptor, &byte, 1, Int32(MSG_PEEK)) == 0
+    }
+
+    private func send(_ bytes: [UInt8]) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Foundation.send(socketDescriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            guard written > 0 else { throw Failure(description: "send failed: \(String(cString: strerror(errno)))") }
+            offset += written
+        }
+    }
+
+    private func readResponse(method: String) throws -> Response {
+        let headerEnd = try readUntilHeaderEnd()
+        let head = String(decoding: buffer[..<headerEnd], as: UTF8.self)
+        buffer.removeFirst(headerEnd + 4)
+        var lines = head.components(separatedBy: "\r\n")
+        let statusLine = lines.removeFirst().split(separator: " ")
+        guard statusLine.count >= 2, let status = Int(statusLine[1]) else { throw Failure(description: "bad status line: \(head)") }
+        var headers: [String: String] = [:]
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let length = method == "HEAD" ? 0 : Int(headers["content-length"] ?? "0") ?? 0
+        while buffer.count < length { try receive() }
+        let body = Array(buffer[..<length])
+        buffer.removeFirst(length)
+        return Response(status: status, headers: headers, body: body)
+    }
+
+    private func readUntilHeaderEnd() throws -> Int {
+        let separator: [UInt8] = [13, 10, 13, 10]
+        while true {
+            if buffer.count >= 4 {
+                for index in 0...(buffer.count - 4) where Array(buffer[index..<index + 4]) == separator {
+                    return index
+                }
+            }
+            try receive()
+        }
+    }
+
+    private func receive() throws {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        let count = recv(socketDescriptor, &chunk, chunk.count, 0)
+        guard count > 0 else { throw Failure(description: count == 0 ? "connection closed by server" : "recv failed: \(String(cString: strerror(errno)))") }
+        buffer.append(contentsOf: chunk[..<count])
+    }
+}
+
+extension HTTPTestClient {
+    /// One request on a fresh connection.
+    public static func get(port: UInt16, _ path: String, headers: [String: String] = [:]) throws -> Response {
+        try HTTPTestClient(port: port).request("GET", path, headers: headers)
+    }
+}
