@@ -1,0 +1,63 @@
+import Exporter
+import Foundation
+import Kafka
+import Metrics
+import Testing
+import TestSupport
+
+@Suite(.serialized) struct HTTPEndpointTests {
+    @Test func endpointsStatusCodesAndKeepAlive() throws {
+        let cluster = try MockCluster(brokers: 1)
+        try cluster.createTopic("events", partitions: 2)
+        let harness = try ExporterHarness(bootstrap: cluster.bootstrapServers)
+        try harness.waitForMetrics("first cycle") { $0.value("kafka_exporter_up") == 1 }
+
+        let connection = try HTTPTestClient(port: harness.port)
+        #expect(try connection.request("GET", "/healthz").status == 200)
+        #expect(try connection.request("GET", "/ready").status == 200)
+        #expect(try connection.request("GET", "/nope").status == 404)
+        let wrongMethod = try connection.request("POST", "/metrics")
+        #expect(wrongMethod.status == 405)
+        #expect(wrongMethod.headers["allow"] == "GET, HEAD")
+        let page = try connection.request("GET", "/")
+        #expect(page.text.contains("kafka-exporter \(Version.current)"))
+        #expect(page.text.contains("1 brokers, 1 topics, 2 partitions"))
+        let head = try connection.request("HEAD", "/metrics")
+        #expect(head.status == 200)
+        // All of the above went over one connection.
+        #expect(!connection.isClosedByServer)
+    }
+
+    @Test func gzipAndOpenMetricsAreNegotiated() throws {
+        let cluster = try MockCluster(brokers: 1)
+        try cluster.createTopic("events", partitions: 1)
+        let harness = try ExporterHarness(bootstrap: cluster.bootstrapServers)
+        try harness.waitForMetrics("first cycle") { $0.value("kafka_exporter_up") == 1 }
+
+        let connection = try HTTPTestClient(port: harness.port)
+        let plain = try connection.request("GET", "/metrics")
+        #expect(plain.headers["content-type"] == ExpositionFormat.text.contentType)
+        #expect(plain.headers["content-encoding"] == nil)
+        let gzip = try connection.request("GET", "/metrics", headers: ["Accept-Encoding": "gzip, deflate"])
+        #expect(gzip.headers["content-encoding"] == "gzip")
+        let unzipped = try #require(Gzip.decompress(gzip.body))
+        #expect(String(decoding: unzipped, as: UTF8.self).contains("kafka_topic_partitions{topic=\"events\"} 1"))
+        let refused = try connection.request("GET", "/metrics", headers: ["Accept-Encoding": "gzip;q=0"])
+        #expect(refused.headers["content-encoding"] == nil)
+        let openMetrics = try connection.request("GET", "/metrics", headers: ["Accept": "application/openmetrics-text;version=1.0.0,text/plain;q=0.5"])
+        #expect(openMetrics.headers["content-type"] == ExpositionFormat.openMetrics.contentType)
+        #expect(openMetrics.text.hasSuffix("# EOF\n"))
+        #expect(openMetrics.text.contains("# TYPE kafka_exporter_collect_errors counter\n"))
+        let result = try Promtool.checkMetrics(openMetrics.text)
+        #expect(result.status != 1, "\(result.output)")
+    }
+
+    @Test func notReadyUntilTheClusterHasBeenRead() throws {
+        let harness = try ExporterHarness(bootstrap: "127.0.0.1:1") { $0.collection.requestTimeout = .milliseconds(300) }
+        let samples = try harness.waitForCycles(1)
+        #expect(samples.value("kafka_exporter_up") == 0)
+        #expect(samples.value("kafka_exporter_last_collect_success_timestamp_seconds") == nil)
+        #expect(try HTTPTestClient.get(port: harness.port, "/ready").status == 503)
+        #expect(try HTTPTestClient.get(port: harness.port, "/healthz").status == 200)
+    }
+}
