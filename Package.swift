@@ -51,6 +51,7 @@ let package = Package(
         .executableTarget(name: "kafka-exporter", dependencies: ["Exporter"]),
 
         .target(name: "TestSupport", dependencies: ["Kafka", "Metrics"], path: "Tests/TestSupport"),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"]),
         .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "TestSupport"]),
         .testTarget(name: "ExporterTests", dependencies: ["Exporter", "TestSupport"]),
