@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "kafka-exporter", targets: ["kafka-exporter"]),
+        // For the benchmarks package (Benchmarks/), which keeps its own dependencies out of this build.
+        .library(name: "KafkaExporterModules", targets: ["Kafka", "Exposition", "Collectors", "HTTP", "TestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,29 +32,29 @@ let package = Package(
         .target(name: "CMicroHTTPDShims", dependencies: ["CMicroHTTPD"]),
 
         .target(name: "Kafka", dependencies: ["CRdKafka"]),
-        .target(name: "Metrics", dependencies: ["CZlib"]),
+        .target(name: "Exposition", dependencies: ["CZlib"]),
         .target(
             name: "Collectors",
-            dependencies: ["Kafka", "Metrics", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Kafka", "Exposition", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "HTTP",
-            dependencies: ["CMicroHTTPD", "CMicroHTTPDShims", "Metrics", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CMicroHTTPD", "CMicroHTTPDShims", "Exposition", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "Demo", dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Exporter",
             dependencies: [
-                "Kafka", "Metrics", "Collectors", "HTTP", "Demo",
+                "Kafka", "Exposition", "Collectors", "HTTP", "Demo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "kafka-exporter", dependencies: ["Exporter"]),
 
-        .target(name: "TestSupport", dependencies: ["Kafka", "Metrics"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Kafka", "Exposition"], path: "Tests/TestSupport"),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
-        .testTarget(name: "MetricsTests", dependencies: ["Metrics", "TestSupport"]),
+        .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"]),
         .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "TestSupport"]),
         .testTarget(name: "ExporterTests", dependencies: ["Exporter", "TestSupport"]),
     ]

@@ -1,5 +1,5 @@
 import Kafka
-import Metrics
+import Exposition
 
 /// The kafka_exporter-compatible families (names, labels and meaning are a compatibility contract:
 /// dashboards and alerts in the wild use them), built from one cycle's `ClusterState`.
@@ -10,7 +10,7 @@ public enum ClusterFamilies {
     public static func build(_ state: ClusterState) -> [MetricFamily] {
         var families = brokerFamilies(state.brokers)
         families += topicFamilies(state.topics)
-        families += groupFamilies(state.groups, newestOffsets: state.newestOffsets)
+        families += groupFamilies(state.groups, newestOffsets: NewestOffsets(state.topics))
         return families
     }
 
@@ -20,7 +20,7 @@ public enum ClusterFamilies {
         var info = MetricFamily(
             name: "kafka_broker_info", help: "Information about the Kafka Broker.", type: .gauge, labelNames: ["address", "id"])
         for broker in brokers {
-            info.add([broker.address, String(broker.id)], 1)
+            info.add(broker.address, String(broker.id), 1)
         }
         return [count, info]
     }
@@ -52,24 +52,24 @@ public enum ClusterFamilies {
             name: "kafka_topic_partition_under_replicated_partition", help: "1 if Topic/Partition is under Replicated",
             type: .gauge, labelNames: partitionLabels, capacity: count)
         for topic in topics {
-            partitions.add([topic.name], Double(topic.partitions.count))
+            partitions.add(topic.name, Double(topic.partitions.count))
             for partition in topic.partitions {
-                let labels = [topic.name, String(partition.info.id)]
+                let id = String(partition.info.id)
                 if let watermarks = partition.watermarks {
-                    current.add(labels, Double(watermarks.newest))
-                    oldest.add(labels, Double(watermarks.oldest))
+                    current.add(topic.name, id, Double(watermarks.newest))
+                    oldest.add(topic.name, id, Double(watermarks.oldest))
                 }
-                leader.add(labels, Double(partition.info.leader))
-                replicas.add(labels, Double(partition.info.replicas.count))
-                inSync.add(labels, Double(partition.info.inSyncReplicas.count))
-                preferred.add(labels, partition.info.leaderIsPreferred ? 1 : 0)
-                underReplicated.add(labels, partition.info.isUnderReplicated ? 1 : 0)
+                leader.add(topic.name, id, Double(partition.info.leader))
+                replicas.add(topic.name, id, Double(partition.info.replicas.count))
+                inSync.add(topic.name, id, Double(partition.info.inSyncReplicas.count))
+                preferred.add(topic.name, id, partition.info.leaderIsPreferred ? 1 : 0)
+                underReplicated.add(topic.name, id, partition.info.isUnderReplicated ? 1 : 0)
             }
         }
         return [partitions, current, oldest, leader, replicas, inSync, preferred, underReplicated]
     }
 
-    static func groupFamilies(_ groups: [ConsumerGroupState], newestOffsets: [TopicPartition: Int64]) -> [MetricFamily] {
+    static func groupFamilies(_ groups: [ConsumerGroupState], newestOffsets: NewestOffsets) -> [MetricFamily] {
         let partitionLabels = ["consumergroup", "topic", "partition"]
         let topicLabels = ["consumergroup", "topic"]
         let count = groups.reduce(0) { $0 + $1.committedOffsets.count }
@@ -92,19 +92,19 @@ public enum ClusterFamilies {
 
         for group in groups {
             if let groupMembers = group.members {
-                members.add([group.id], Double(groupMembers.count))
+                members.add(group.id, Double(groupMembers.count))
             }
             var sums: [String: (offset: Int64, lag: Int64)] = [:]
             for entry in ConsumerLag.byPartition(group, newestOffsets: newestOffsets) {
-                let labels = [group.id, entry.partition.topic, String(entry.partition.partition)]
-                current.add(labels, Double(entry.committed))
-                lag.add(labels, Double(entry.lag))
+                let partition = String(entry.partition.partition)
+                current.add(group.id, entry.partition.topic, partition, Double(entry.committed))
+                lag.add(group.id, entry.partition.topic, partition, Double(entry.lag))
                 sums[entry.partition.topic, default: (0, 0)].offset += entry.committed
                 sums[entry.partition.topic, default: (0, 0)].lag += entry.lag
             }
             for topic in sums.keys.sorted() {
-                currentSum.add([group.id, topic], Double(sums[topic]!.offset))
-                lagSum.add([group.id, topic], Double(sums[topic]!.lag))
+                currentSum.add(group.id, topic, Double(sums[topic]!.offset))
+                lagSum.add(group.id, topic, Double(sums[topic]!.lag))
             }
         }
         return [current, currentSum, lag, lagSum, members]

@@ -1,5 +1,5 @@
 import Foundation
-import Metrics
+import Exposition
 import Synchronization
 
 /// The exporter's own health: whether the last cycle read the cluster, how long it took, when it last

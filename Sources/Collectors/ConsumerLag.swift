@@ -9,13 +9,49 @@ public enum ConsumerLag {
         max(0, newest - committed)
     }
 
-    /// Per-partition lag of a group, for partitions with both a commit and a known newest offset.
-    public static func byPartition(
-        _ group: ConsumerGroupState, newestOffsets: [TopicPartition: Int64]
-    ) -> [(partition: TopicPartition, committed: Int64, lag: Int64)] {
-        group.committedOffsets.keys.sorted().compactMap { partition in
-            guard let committed = group.committedOffsets[partition], let newest = newestOffsets[partition] else { return nil }
-            return (partition, committed, messages(committed: committed, newest: newest))
+    public struct Entry: Sendable, Equatable {
+        public let partition: TopicPartition
+        public let committed: Int64
+        public let lag: Int64
+    }
+
+    /// Per-partition lag of a group, sorted by topic and partition, for partitions with both a commit
+    /// and a known newest offset.
+    public static func byPartition(_ group: ConsumerGroupState, newestOffsets: NewestOffsets) -> [Entry] {
+        var byTopic: [String: [(partition: Int32, committed: Int64)]] = [:]
+        for (partition, committed) in group.committedOffsets {
+            byTopic[partition.topic, default: []].append((partition.partition, committed))
         }
+        var entries: [Entry] = []
+        entries.reserveCapacity(group.committedOffsets.count)
+        for topic in byTopic.keys.sorted() {
+            guard let newest = newestOffsets.byTopic[topic] else { continue }
+            for (partition, committed) in byTopic[topic]!.sorted(by: { $0.partition < $1.partition }) {
+                guard let newestOffset = newest[partition] else { continue }
+                entries.append(Entry(
+                    partition: TopicPartition(topic, partition), committed: committed,
+                    lag: messages(committed: committed, newest: newestOffset)))
+            }
+        }
+        return entries
+    }
+}
+
+/// Newest offsets by topic, then partition: one hash lookup per topic rather than per partition.
+public struct NewestOffsets: Sendable {
+    public let byTopic: [String: [Int32: Int64]]
+
+    public init(_ topics: [TopicState]) {
+        var byTopic: [String: [Int32: Int64]] = [:]
+        byTopic.reserveCapacity(topics.count)
+        for topic in topics {
+            var offsets: [Int32: Int64] = [:]
+            offsets.reserveCapacity(topic.partitions.count)
+            for partition in topic.partitions {
+                if let watermarks = partition.watermarks { offsets[partition.info.id] = watermarks.newest }
+            }
+            byTopic[topic.name] = offsets
+        }
+        self.byTopic = byTopic
     }
 }

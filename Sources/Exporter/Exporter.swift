@@ -3,7 +3,7 @@ import Foundation
 import HTTP
 import Kafka
 import Logging
-import Metrics
+import Exposition
 
 /// The running exporter: a collection loop publishing into the registry, and the HTTP server reading it.
 public final class Exporter: Sendable {

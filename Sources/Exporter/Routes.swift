@@ -1,7 +1,7 @@
 import Collectors
 import Foundation
 import HTTP
-import Metrics
+import Exposition
 
 /// The exporter's HTTP endpoints. None of them talks to Kafka.
 enum Routes {
@@ -35,7 +35,7 @@ enum Routes {
             } else {
                 summary = "no successful collection yet"
             }
-            let links = [(telemetryPath, "Metrics"), ("/healthz", "Health"), ("/ready", "Readiness")] + extraLinks
+            let links = [(telemetryPath, "Exposition"), ("/healthz", "Health"), ("/ready", "Readiness")] + extraLinks
             let page = """
                 <!DOCTYPE html>
                 <html><head><title>kafka-exporter</title></head><body>

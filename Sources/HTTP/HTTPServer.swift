@@ -1,7 +1,7 @@
 import CMicroHTTPD
 import CMicroHTTPDShims
 import Foundation
-import Metrics
+import Exposition
 import Synchronization
 
 /// libmicrohttpd behind a `Router`: a pool of internal threads, each request answered from the handler

@@ -1,4 +1,4 @@
-import Metrics
+import Exposition
 
 public struct HTTPRequest: Sendable {
     public let method: String

@@ -1,7 +1,7 @@
 import Collectors
 import Foundation
 import Kafka
-import Metrics
+import Exposition
 import Testing
 import TestSupport
 
@@ -20,7 +20,7 @@ import TestSupport
 
     private func render(_ state: ClusterState) -> ExpositionSamples {
         let writer = ExpositionWriter(format: .text)
-        return ExpositionSamples(ClusterFamilies.build(state).map { String(decoding: writer.render($0), as: UTF8.self) }.joined())
+        return ExpositionSamples(ClusterFamilies.build(state).map { writer.render($0).string }.joined())
     }
 
     @Test func topicAndPartitionFamilies() {
@@ -68,7 +68,7 @@ import TestSupport
     @Test func outputPassesPromtool() throws {
         let group = ConsumerGroupState(id: "g\"1\n", state: .empty, members: [], committedOffsets: [TopicPartition("orders", 0): 1])
         let writer = ExpositionWriter(format: .text)
-        let text = ClusterFamilies.build(state(groups: [group])).map { String(decoding: writer.render($0), as: UTF8.self) }.joined()
+        let text = ClusterFamilies.build(state(groups: [group])).map { writer.render($0).string }.joined()
         let result = try Promtool.checkMetrics(text)
         #expect(result.passes, "\(result.output)")
     }

@@ -1,7 +1,7 @@
 import Exporter
 import Foundation
 import Kafka
-import Metrics
+import Exposition
 import Testing
 import TestSupport
 

@@ -2,7 +2,7 @@ import Collectors
 import Exporter
 import Foundation
 import Kafka
-import Metrics
+import Exposition
 import Testing
 import TestSupport
 

@@ -1,4 +1,4 @@
-import Metrics
+import Exposition
 import Testing
 import TestSupport
 
@@ -22,7 +22,7 @@ import TestSupport
         for (index, name) in names.enumerated() {
             family.add([name, "topic-\(index)"], Double(index))
         }
-        return String(decoding: ExpositionWriter(format: .text).render(family), as: UTF8.self)
+        return ExpositionWriter(format: .text).render(family).string
     }
 
     @Test(arguments: hostileNames)

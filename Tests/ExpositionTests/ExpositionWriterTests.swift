@@ -1,4 +1,4 @@
-import Metrics
+import Exposition
 import Testing
 
 @Suite struct ExpositionWriterTests {
@@ -21,7 +21,7 @@ import Testing
 
     @Test func textFormatGolden() {
         let writer = ExpositionWriter(format: .text)
-        let text = sampleFamilies().map { String(decoding: writer.render($0), as: UTF8.self) }.joined()
+        let text = sampleFamilies().map { writer.render($0).string }.joined()
         #expect(text == """
             # HELP kafka_consumergroup_lag Lag\\\\of a group\\nper partition
             # TYPE kafka_consumergroup_lag gauge
@@ -49,21 +49,21 @@ import Testing
 
     @Test func openMetricsNamesCountersWithoutTotalInMetadata() {
         let writer = ExpositionWriter(format: .openMetrics)
-        let text = String(decoding: writer.render(sampleFamilies()[1]), as: UTF8.self)
+        let text = writer.render(sampleFamilies()[1]).string
         #expect(text == """
             # HELP kafka_exporter_collect_errors Errors.
             # TYPE kafka_exporter_collect_errors counter
             kafka_exporter_collect_errors_total{stage="metadata"} 3
 
             """)
-        #expect(writer.trailer == Array("# EOF\n".utf8))
+        #expect(writer.trailer == "# EOF\n")
     }
 
     @Test func openMetricsEscapesQuotesInHelp() {
         var family = MetricFamily(name: "quoted", help: "say \"hi\"", type: .untyped)
         family.add(1)
-        let openMetrics = String(decoding: ExpositionWriter(format: .openMetrics).render(family), as: UTF8.self)
-        let text = String(decoding: ExpositionWriter(format: .text).render(family), as: UTF8.self)
+        let openMetrics = ExpositionWriter(format: .openMetrics).render(family).string
+        let text = ExpositionWriter(format: .text).render(family).string
         #expect(openMetrics.hasPrefix("# HELP quoted say \\\"hi\\\"\n# TYPE quoted unknown\n"))
         #expect(text.hasPrefix("# HELP quoted say \"hi\"\n# TYPE quoted untyped\n"))
     }
@@ -72,7 +72,7 @@ import Testing
         let writer = ExpositionWriter(format: .text, constantLabels: [("cluster", "prod \"eu\"")])
         var plain = MetricFamily(name: "kafka_brokers", help: "Brokers.", type: .gauge)
         plain.add(3)
-        let rendered = String(decoding: writer.render(plain) + writer.render(sampleFamilies()[0]), as: UTF8.self)
+        let rendered = writer.render(plain).string + writer.render(sampleFamilies()[0]).string
         #expect(rendered.contains("kafka_brokers{cluster=\"prod \\\"eu\\\"\"} 3\n"))
         #expect(rendered.contains("kafka_consumergroup_lag{cluster=\"prod \\\"eu\\\"\",consumergroup=\"router\",partition=\"0\"} 12\n"))
     }

@@ -1,4 +1,4 @@
-import Metrics
+import Exposition
 import Testing
 
 @Suite struct NegotiationTests {

@@ -4,7 +4,7 @@ import CZlib
 public enum Gzip {
     /// Compresses `input` into a gzip member. Level 1 keeps publication cheap: exposition text is so
     /// repetitive that higher levels gain little (see BENCHMARKS.md).
-    public static func compress(_ input: [UInt8], level: Int32 = 1) -> [UInt8] {
+    public static func compress(_ input: Body, level: Int32 = 1) -> Body {
         var stream = z_stream()
         let windowBitsWithGzipHeader: Int32 = 15 + 16
         let initResult = deflateInit2_(
@@ -13,20 +13,15 @@ public enum Gzip {
         precondition(initResult == Z_OK, "deflateInit2 failed: \(initResult)")
         defer { deflateEnd(&stream) }
 
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, UInt(input.count))) + 32)
-        let produced = input.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { destination in
-                stream.next_in = UnsafeMutablePointer(mutating: source.baseAddress)
-                stream.avail_in = UInt32(source.count)
-                stream.next_out = destination.baseAddress
-                stream.avail_out = UInt32(destination.count)
-                let result = deflate(&stream, Z_FINISH)
-                precondition(result == Z_STREAM_END, "deflate did not finish: \(result)")
-                return destination.count - Int(stream.avail_out)
-            }
-        }
-        output.removeSubrange(produced...)
-        return output
+        let capacity = Int(deflateBound(&stream, UInt(input.count))) + 32
+        let output = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress.assumingMemoryBound(to: UInt8.self))
+        stream.avail_in = UInt32(input.count)
+        stream.next_out = output
+        stream.avail_out = UInt32(capacity)
+        let result = deflate(&stream, Z_FINISH)
+        precondition(result == Z_STREAM_END, "deflate did not finish: \(result)")
+        return Body(adopting: UnsafeMutableRawPointer(output), count: capacity - Int(stream.avail_out))
     }
 
     /// Decompresses a gzip member; used by tests and benchmarks to check what is served.

@@ -6,8 +6,8 @@ import Synchronization
 public final class Registry: Sendable {
     private struct RenderedFamily {
         let source: String
-        let text: [UInt8]
-        let openMetrics: [UInt8]
+        let text: Body
+        let openMetrics: Body
     }
 
     private struct State {
@@ -65,21 +65,17 @@ public final class Registry: Sendable {
     }
 
     private func swapSnapshot(_ state: inout State) {
-        let names = state.families.keys.sorted()
-        let textSize = names.reduce(0) { $0 + state.families[$1]!.text.count }
-        let openMetricsSize = names.reduce(0) { $0 + state.families[$1]!.openMetrics.count }
-        var text: [UInt8] = []
-        var openMetrics: [UInt8] = []
-        text.reserveCapacity(textSize)
-        openMetrics.reserveCapacity(openMetricsSize + 6)
-        for name in names {
-            let family = state.families[name]!
-            text.append(contentsOf: family.text)
-            openMetrics.append(contentsOf: family.openMetrics)
+        let families = state.families.keys.sorted().map { state.families[$0]! }
+        var text = ByteWriter(capacity: families.reduce(0) { $0 + $1.text.count })
+        var openMetrics = ByteWriter(capacity: families.reduce(16) { $0 + $1.openMetrics.count })
+        for family in families {
+            text.append(family.text)
+            openMetrics.append(family.openMetrics)
         }
-        openMetrics.append(contentsOf: openMetricsWriter.trailer)
+        openMetrics.append(openMetricsWriter.trailer)
         state.generation += 1
-        let snapshot = Snapshot(generation: state.generation, createdAt: Date(), text: text, openMetrics: openMetrics)
+        let snapshot = Snapshot(
+            generation: state.generation, createdAt: Date(), text: text.finish(), openMetrics: openMetrics.finish())
         current.withLock { $0 = snapshot }
     }
 }

@@ -14,6 +14,14 @@ public final class Body: Sendable {
         }
     }
 
+    /// Takes ownership of `storage`, which must come from `UnsafeMutablePointer.allocate`.
+    init(adopting storage: UnsafeMutableRawPointer, count: Int) {
+        self.storage = storage
+        self.count = count
+    }
+
+    public var isEmpty: Bool { count == 0 }
+
     deinit {
         storage.deallocate()
     }
@@ -37,11 +45,11 @@ public final class Snapshot: Sendable {
     private let plain: [Body]
     private let gzipped: [Body]
 
-    init(generation: UInt64, createdAt: Date, text: [UInt8], openMetrics: [UInt8]) {
+    init(generation: UInt64, createdAt: Date, text: Body, openMetrics: Body) {
         self.generation = generation
         self.createdAt = createdAt
-        plain = [Body(text), Body(openMetrics)]
-        gzipped = [Body(Gzip.compress(text)), Body(Gzip.compress(openMetrics))]
+        plain = [text, openMetrics]
+        gzipped = [Gzip.compress(text), Gzip.compress(openMetrics)]
     }
 
     public func body(_ format: ExpositionFormat, gzip: Bool) -> Body {
@@ -50,5 +58,5 @@ public final class Snapshot: Sendable {
     }
 
     public static let empty = Snapshot(
-        generation: 0, createdAt: Date(timeIntervalSince1970: 0), text: [], openMetrics: Array("# EOF\n".utf8))
+        generation: 0, createdAt: Date(timeIntervalSince1970: 0), text: Body([]), openMetrics: Body(Array("# EOF\n".utf8)))
 }

@@ -1,0 +1,33 @@
+import Foundation
+
+/// Wall-clock measurements: repeated runs, reported as the fastest, which is the least disturbed by
+/// whatever else the machine is doing.
+enum Measure {
+    static func fastest(runs: Int = 9, _ body: () -> Void) -> Duration {
+        body()  // warm-up
+        var best = Duration.seconds(3600)
+        for _ in 0..<runs {
+            let start = ContinuousClock.now
+            body()
+            best = min(best, .now - start)
+        }
+        return best
+    }
+
+    static func percentile(_ sorted: [Duration], _ fraction: Double) -> Duration {
+        sorted[min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)]
+    }
+}
+
+extension Duration {
+    var milliseconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+
+    var formatted: String { String(format: "%.3f ms", milliseconds) }
+}
+
+func ratio(_ numerator: Duration, _ denominator: Duration) -> String {
+    String(format: "%.2f×", numerator.milliseconds / max(denominator.milliseconds, 1e-9))
+}
