@@ -2,7 +2,7 @@
 SWIFT ?= swift
 ARGS ?=
 
-.PHONY: demo test build deps test-deps
+.PHONY: demo test build deps test-deps bench
 
 deps:
 	@scripts/ensure-system-deps
@@ -20,3 +20,7 @@ demo: deps
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+
+# Benchmarks (not tests): ratios measured in one run; results and how to read them in BENCHMARKS.md.
+bench: deps
+	cd Benchmarks && $(SWIFT) build -c release && .build/release/ExporterBenchmarks $(ARGS)

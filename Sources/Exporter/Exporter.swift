@@ -46,7 +46,7 @@ public final class Exporter: Sendable {
         collector = ClusterCollector(settings: configuration.collection, clients: clients, logger: logger)
 
         var router = Router()
-        router.add(Routes.metrics(path: configuration.telemetryPath, registry: registry))
+        router.add(.metrics(path: configuration.telemetryPath, registry: registry))
         router.add(Routes.health())
         router.add(Routes.ready(health: health))
         extraRoutes.forEach { router.add($0) }

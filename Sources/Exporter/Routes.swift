@@ -5,16 +5,6 @@ import Exposition
 
 /// The exporter's HTTP endpoints. None of them talks to Kafka.
 enum Routes {
-    static func metrics(path: String, registry: Registry) -> Route {
-        Route(.exact(path)) { request in
-            let format = ExpositionFormat.negotiate(accept: request.header("accept"))
-            let gzip = request.acceptsGzip
-            var headers = [("Content-Type", format.contentType), ("Vary", "Accept, Accept-Encoding")]
-            if gzip { headers.append(("Content-Encoding", "gzip")) }
-            return HTTPResponse(status: 200, headers: headers, content: .shared(registry.snapshot.body(format, gzip: gzip)))
-        }
-    }
-
     static func health() -> Route {
         Route(.exact("/healthz")) { _ in .text(200, "ok\n") }
     }

@@ -88,10 +88,28 @@ public final class HTTPTestClient {
             headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         }
         let length = method == "HEAD" ? 0 : Int(headers["content-length"] ?? "0") ?? 0
-        while buffer.count < length { try receive() }
-        let body = Array(buffer[..<length])
-        buffer.removeFirst(length)
-        return Response(status: status, headers: headers, body: body)
+        return Response(status: status, headers: headers, body: try readBody(length: length))
+    }
+
+    /// Reads the body straight into its final array, so large bodies are not copied chunk by chunk.
+    private func readBody(length: Int) throws -> [UInt8] {
+        let buffered = min(length, buffer.count)
+        var failure: Failure?
+        let body = [UInt8](unsafeUninitializedCapacity: length) { destination, initialized in
+            for index in 0..<buffered { destination[index] = buffer[index] }
+            initialized = buffered
+            while initialized < length {
+                let count = recv(socketDescriptor, destination.baseAddress! + initialized, length - initialized, 0)
+                guard count > 0 else {
+                    failure = Failure(description: "connection closed after \(initialized) of \(length) body bytes")
+                    return
+                }
+                initialized += count
+            }
+        }
+        buffer.removeFirst(buffered)
+        if let failure { throw failure }
+        return body
     }
 
     private func readUntilHeaderEnd() throws -> Int {

@@ -1,5 +1,8 @@
 import Foundation
 
-// Prints ratios measured in one run; see BENCHMARKS.md for recorded results.
+// Prints ratios measured in one run; BENCHMARKS.md records results. `make bench` runs all of them.
 let selected = Set(CommandLine.arguments.dropFirst())
-if selected.isEmpty || selected.contains("render") { RenderBenchmark.run() }
+func wanted(_ name: String) -> Bool { selected.isEmpty || selected.contains(name) }
+if wanted("render") { RenderBenchmark.run() }
+if wanted("scrape") { try ScrapeBenchmark.run() }
+if wanted("collect") { try CollectionBenchmark.run() }
