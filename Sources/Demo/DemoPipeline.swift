@@ -10,6 +10,8 @@ public final class DemoPipeline: Sendable {
         public var partitions = 3
         /// Messages per minute produced into `_rawdata`.
         public var messagesPerMinute = 200.0
+        /// How often the demo clients emit librdkafka statistics to `statistics`.
+        public var statisticsInterval: Duration = .seconds(5)
 
         public init() {}
     }
@@ -21,19 +23,24 @@ public final class DemoPipeline: Sendable {
     public static let groups = [("router", rawTopic), ("policy-store", policyTopic), ("flow-store", flowTopic)]
 
     public let cluster: MockCluster
+    /// Switches on the incident's retry bug in the router.
+    public let retryBug = RetryBug()
     private let workers: [DemoWorker]
 
-    public init(settings: Settings, logger: Logger) throws(KafkaError) {
-        cluster = try MockCluster(brokers: settings.brokers, callbacks: .demo(logger))
+    /// `statistics` receives the librdkafka statistics JSON of every demo client (producer, router,
+    /// stores), as an application's `stats_cb` would.
+    public init(settings: Settings, logger: Logger, statistics: (@Sendable (String, [UInt8]) -> Void)? = nil) throws(KafkaError) {
+        cluster = try MockCluster(brokers: settings.brokers)
         for topic in [Self.rawTopic, Self.policyTopic, Self.flowTopic] {
             try cluster.createTopic(topic, partitions: settings.partitions, replicationFactor: min(3, settings.brokers))
         }
-        let bootstrap = cluster.bootstrapServers
+        let clients = DemoClients(
+            bootstrap: cluster.bootstrapServers, logger: logger, statistics: statistics, statisticsInterval: settings.statisticsInterval)
         let components: [DemoComponent] = [
-            try TelegrafProducer(bootstrap: bootstrap, topic: Self.rawTopic, messagesPerMinute: settings.messagesPerMinute, logger: logger),
-            try Router(bootstrap: bootstrap, input: Self.rawTopic, logger: logger),
-            try StoreConsumer(bootstrap: bootstrap, group: "policy-store", topic: Self.policyTopic, logger: logger),
-            try StoreConsumer(bootstrap: bootstrap, group: "flow-store", topic: Self.flowTopic, logger: logger),
+            try TelegrafProducer(clients: clients, topic: Self.rawTopic, messagesPerMinute: settings.messagesPerMinute, bug: retryBug, logger: logger),
+            try Router(clients: clients, input: Self.rawTopic, bug: retryBug, logger: logger),
+            try StoreConsumer(clients: clients, group: "policy-store", topic: Self.policyTopic, logger: logger),
+            try StoreConsumer(clients: clients, group: "flow-store", topic: Self.flowTopic, logger: logger),
         ]
         workers = components.map(DemoWorker.init)
     }

@@ -37,25 +37,36 @@ final class DemoWorker: Sendable {
     }
 }
 
-extension ClientConfiguration {
-    static func demo(bootstrap: String, clientID: String, _ extra: [(String, String)] = []) -> ClientConfiguration {
-        ClientConfiguration([("bootstrap.servers", bootstrap), ("client.id", clientID), ("log.connection.close", "false")] + extra)
+/// How every demo client connects and reports: bootstrap servers, callbacks (logs at debug level,
+/// statistics to the exporter when wired), and the statistics interval.
+struct DemoClients: Sendable {
+    let bootstrap: String
+    let callbacks: ClientCallbacks
+    /// 0 disables librdkafka statistics.
+    let statisticsIntervalMilliseconds: Int
+
+    init(bootstrap: String, logger: Logger, statistics: (@Sendable (String, [UInt8]) -> Void)?, statisticsInterval: Duration) {
+        self.bootstrap = bootstrap
+        var callbacks = ClientCallbacks(log: { _, facility, message in
+            // The demo clients' librdkafka logs are the demo's plumbing, not what it shows.
+            logger.debug("\(message)", metadata: ["facility": "\(facility)"])
+        })
+        callbacks.statistics = statistics
+        self.callbacks = callbacks
+        statisticsIntervalMilliseconds = statistics == nil ? 0 : Int(statisticsInterval.components.seconds * 1000)
     }
 
-    static func demoConsumer(bootstrap: String, group: String) -> ClientConfiguration {
-        demo(bootstrap: bootstrap, clientID: group, [
+    func configuration(clientID: String, _ extra: [(String, String)] = []) -> ClientConfiguration {
+        ClientConfiguration([
+            ("bootstrap.servers", bootstrap), ("client.id", clientID), ("log.connection.close", "false"),
+            ("statistics.interval.ms", "\(statisticsIntervalMilliseconds)"),
+        ] + extra)
+    }
+
+    func consumerConfiguration(group: String) -> ClientConfiguration {
+        configuration(clientID: group, [
             ("group.id", group), ("auto.offset.reset", "earliest"),
             ("enable.auto.commit", "true"), ("auto.commit.interval.ms", "1000"),
         ])
-    }
-}
-
-extension ClientCallbacks {
-    /// Demo clients' librdkafka logs go to the exporter's logger at debug level: they are the demo's
-    /// plumbing, not what the demo shows.
-    static func demo(_ logger: Logger) -> ClientCallbacks {
-        ClientCallbacks(log: { _, facility, message in
-            logger.debug("\(message)", metadata: ["facility": "\(facility)"])
-        })
     }
 }

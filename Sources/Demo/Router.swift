@@ -3,27 +3,61 @@ import Kafka
 import Logging
 
 /// Consumes `_rawdata` in group `router`, classifies each record by its measurement name and
-/// re-produces it into `_policy` or `_flow`.
+/// re-produces it into `_policy` or `_flow`, retrying when its producer's local queue is full.
 final class Router: DemoComponent, @unchecked Sendable {
+    /// Small enough that a burst fills it, as in the incident.
+    static let queueCapacity = 20
+
     let name: String
     private let consumer: Consumer
     private let producer: Producer
+    private let bug: RetryBug
     private let logger: Logger
+    /// The incident's counter: raised on every `Queue full`, never reset.
+    private var queueFullRetries = 0
 
-    init(bootstrap: String, input: String, logger: Logger) throws(KafkaError) {
+    init(clients: DemoClients, input: String, bug: RetryBug, logger: Logger) throws(KafkaError) {
         name = "router"
-        consumer = try Consumer(configuration: .demoConsumer(bootstrap: bootstrap, group: "router"), callbacks: .demo(logger))
-        producer = try Producer(configuration: .demo(bootstrap: bootstrap, clientID: "router", [("linger.ms", "5")]), callbacks: .demo(logger))
+        consumer = try Consumer(configuration: clients.consumerConfiguration(group: "router"), callbacks: clients.callbacks)
+        producer = try Producer(
+            configuration: clients.configuration(clientID: "router", [
+                ("linger.ms", "50"), ("queue.buffering.max.messages", "\(Self.queueCapacity)"),
+            ]),
+            callbacks: clients.callbacks)
+        self.bug = bug
         self.logger = logger
         try consumer.subscribe([input])
     }
 
     func step() {
+        let message: ConsumedMessage
         do {
-            guard let message = try consumer.poll(timeout: .milliseconds(200)) else { return }
-            try producer.produce(topic: Self.destination(of: message.value), key: message.key, value: message.value)
+            guard let polled = try consumer.poll(timeout: .milliseconds(200)) else { return }
+            message = polled
         } catch {
             logger.debug("demo router", metadata: ["error": "\(error)"])
+            return
+        }
+        let destination = Self.destination(of: message.value)
+        if bug.isEnabled && queueFullRetries > 0 {
+            // The bug: a non-zero counter means "the last send failed, send again" — for every record.
+            produce(message, to: destination)
+        }
+        produce(message, to: destination)
+    }
+
+    private func produce(_ message: ConsumedMessage, to topic: String) {
+        while true {
+            do {
+                try producer.produce(topic: topic, key: message.key, value: message.value)
+                return
+            } catch where error.isQueueFull {
+                queueFullRetries += 1
+                Thread.sleep(forTimeInterval: 0.01)
+            } catch {
+                logger.debug("demo router", metadata: ["error": "\(error)"])
+                return
+            }
         }
     }
 

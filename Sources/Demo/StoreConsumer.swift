@@ -7,9 +7,9 @@ final class StoreConsumer: DemoComponent, @unchecked Sendable {
     private let consumer: Consumer
     private let logger: Logger
 
-    init(bootstrap: String, group: String, topic: String, logger: Logger) throws(KafkaError) {
+    init(clients: DemoClients, group: String, topic: String, logger: Logger) throws(KafkaError) {
         name = group
-        consumer = try Consumer(configuration: .demoConsumer(bootstrap: bootstrap, group: group), callbacks: .demo(logger))
+        consumer = try Consumer(configuration: clients.consumerConfiguration(group: group), callbacks: clients.callbacks)
         self.logger = logger
         try consumer.subscribe([topic])
     }

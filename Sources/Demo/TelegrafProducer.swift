@@ -8,25 +8,37 @@ final class TelegrafProducer: DemoComponent, @unchecked Sendable {
     private let producer: Producer
     private let topic: String
     private let spacing: Duration
+    private let bug: RetryBug
     private let logger: Logger
     private var sequence = 0
     private var nextSend = ContinuousClock.now
 
-    init(bootstrap: String, topic: String, messagesPerMinute: Double, logger: Logger) throws(KafkaError) {
+    /// Records sent at once when the retry bug is injected: far more than the router's queue holds.
+    static let burstSize = 200
+
+    init(clients: DemoClients, topic: String, messagesPerMinute: Double, bug: RetryBug, logger: Logger) throws(KafkaError) {
         name = "telegraf"
-        producer = try Producer(configuration: .demo(bootstrap: bootstrap, clientID: "telegraf", [("linger.ms", "5")]), callbacks: .demo(logger))
+        producer = try Producer(configuration: clients.configuration(clientID: "telegraf", [("linger.ms", "5")]), callbacks: clients.callbacks)
+        self.bug = bug
         self.topic = topic
         spacing = .microseconds(Int64(60_000_000 / max(messagesPerMinute, 0.001)))
         self.logger = logger
     }
 
     func step() {
+        if bug.takeBurstRequest() {
+            for _ in 0..<Self.burstSize { send() }
+        }
         let now = ContinuousClock.now
         if now < nextSend {
             Thread.sleep(forTimeInterval: min((nextSend - now).seconds, 0.1))
             return
         }
         nextSend += spacing
+        send()
+    }
+
+    private func send() {
         sequence += 1
         do {
             try producer.produce(topic: topic, key: Array("host-\(sequence % 7)".utf8), value: Array(record(sequence).utf8))

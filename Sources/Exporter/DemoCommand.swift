@@ -2,7 +2,9 @@ import ArgumentParser
 import Collectors
 import Demo
 import Foundation
+import HTTP
 import Kafka
+import Logging
 
 /// `kafka-exporter demo`: the exporter on an embedded mock cluster running the incident's pipeline.
 struct DemoCommand: ParsableCommand {
@@ -23,9 +25,26 @@ struct DemoCommand: ParsableCommand {
     @Option(name: .customLong("demo.partitions"), help: "Partitions of each demo topic.")
     var partitions: Int = 3
 
+    @Flag(name: .customLong("inject-retry-bug"), help: "Reproduce the incident: the router produces every record twice after one Queue full.")
+    var injectRetryBug = false
+
+    @Option(
+        name: .customLong("inject-retry-bug-after"),
+        help: "With --inject-retry-bug, wait this long first (e.g. 2m). The bug can also be switched on with POST /demo/inject-retry-bug.")
+    var injectRetryBugAfter: String = "0s"
+
     mutating func validate() throws {
         guard rate > 0, rate <= 600_000 else { throw ValidationError("--demo.rate must be between 0 and 600000 messages per minute") }
         guard (1...1000).contains(partitions) else { throw ValidationError("--demo.partitions must be between 1 and 1000") }
+        _ = try retryBugDelay()
+    }
+
+    private func retryBugDelay() throws(ConfigurationError) -> Duration {
+        do {
+            return try DurationParsing.parse(injectRetryBugAfter)
+        } catch {
+            throw ConfigurationError("--inject-retry-bug-after: \(error)")
+        }
     }
 
     func run() throws {
@@ -42,12 +61,29 @@ struct DemoCommand: ParsableCommand {
         configuration.collection.describeGroups = false
         pipeline.start()
         defer { pipeline.stop() }
+        if injectRetryBug {
+            let bug = pipeline.retryBug
+            DispatchQueue.global().asyncAfter(deadline: .now() + (try retryBugDelay()).seconds) {
+                logger.warning("demo: retry bug injected into the router")
+                bug.inject()
+            }
+        }
         var run = ExporterRun(configuration: configuration, logger: logger)
+        run.extraRoutes = [Self.injectRoute(pipeline.retryBug, logger: logger)]
         run.onStarted = { exporter in
             let banner = Self.banner(bootstrap: pipeline.bootstrapServers, port: exporter.port, configuration: configuration, rate: rate)
             FileHandle.standardOutput.write(Data((banner + "\n").utf8))
         }
         try run.runUntilTerminated()
+    }
+
+    /// Demo-only: `curl -X POST localhost:9308/demo/inject-retry-bug` switches the bug on.
+    private static func injectRoute(_ bug: RetryBug, logger: Logger) -> Route {
+        Route(.exact("/demo/inject-retry-bug"), methods: ["POST"]) { _ in
+            logger.warning("demo: retry bug injected into the router")
+            bug.inject()
+            return .text(200, "retry bug injected: the router now produces every record twice\n")
+        }
     }
 
     private static func banner(bootstrap: String, port: UInt16, configuration: ExporterConfiguration, rate: Double) -> String {
@@ -59,6 +95,7 @@ struct DemoCommand: ParsableCommand {
               metrics:  curl \(base)\(configuration.telemetryPath)
               try:      curl -s \(base)\(configuration.telemetryPath) | grep -E 'kafka_topic_partition_current_offset|kafka_consumergroup_lag_sum'
               overview: \(base)/
+              incident: curl -X POST \(base)/demo/inject-retry-bug   (or start with --inject-retry-bug)
             First numbers appear after the first collection cycle (every \(configuration.collectInterval)). Ctrl-C stops everything.
             """
     }

@@ -30,12 +30,13 @@ struct RootCommand: ParsableCommand {
 struct ExporterRun {
     let configuration: ExporterConfiguration
     let logger: Logger
+    var extraRoutes: [Route] = []
     var onStarted: (Exporter) -> Void = { _ in }
 
     func runUntilTerminated() throws {
         let exporter: Exporter
         do {
-            exporter = try Exporter(configuration: configuration, logger: logger)
+            exporter = try Exporter(configuration: configuration, logger: logger, extraRoutes: extraRoutes)
         } catch let error as HTTPServerError {
             throw RuntimeFailure(error.description)
         }
