@@ -69,10 +69,3 @@ public final class CollectionHealth: Sendable {
         return [up, buildInfo, duration, lastSuccess, errors, cycles, replacements]
     }
 }
-
-extension Duration {
-    public var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}

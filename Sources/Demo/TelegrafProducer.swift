@@ -61,10 +61,3 @@ final class TelegrafProducer: DemoComponent, @unchecked Sendable {
         return "flow,host=sw-\(sequence % 5) bytes=\(512 + sequence % 1000)i,packets=\(1 + sequence % 9)i,seq=\(sequence)i \(timestamp)"
     }
 }
-
-extension Duration {
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}

@@ -38,10 +38,3 @@ final class CollectionScheduler: Sendable {
         finished.wait()
     }
 }
-
-extension Duration {
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}

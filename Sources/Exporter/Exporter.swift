@@ -24,6 +24,7 @@ public final class Exporter: Sendable {
     private let clients: ClusterCollector.Clients
     private let server: HTTPServer
     private let scheduler: CollectionScheduler
+    private let duplicates: DuplicateDetector?
     private let latest = LatestState()
     private let logger: Logger
 
@@ -56,8 +57,12 @@ public final class Exporter: Sendable {
         options.connectionLimit = configuration.maxConnections
         server = try HTTPServer(address: configuration.listenAddress, router: router, options: options)
 
-        let allDerivations = [Derivation(source: "cluster", derive: ClusterFamilies.build)] + derivations
-        scheduler = CollectionScheduler(interval: configuration.collectInterval) { [collector, health, registry, latest, clients, logger] in
+        duplicates = try configuration.duplicates.map { settings in
+            try DuplicateDetector(settings: settings, kafka: configuration.kafka, logger: logger)
+        }
+        var allDerivations = [Derivation(source: "cluster", derive: ClusterFamilies.build)] + derivations
+        if let duplicates { allDerivations.append(Derivation(source: "duplicates", derive: duplicates.update)) }
+        scheduler = CollectionScheduler(interval: configuration.collectInterval) { [collector, health, registry, latest, clients, logger, allDerivations] in
             let cycle = collector.collect()
             health.record(cycle)
             let replacements = clients.listGroups.replacements + clients.describeGroups.replacements + clients.groupOffsets.replacements
@@ -80,12 +85,14 @@ public final class Exporter: Sendable {
             "version": "\(Version.current)", "librdkafka": "\(Version.librdkafka)",
             "listen": "\(server.address)", "port": "\(server.port)",
         ])
+        duplicates?.start()
         scheduler.start()
     }
 
     /// Stops collecting and serving; idempotent.
     public func stop() {
         scheduler.stop()
+        duplicates?.stop()
         server.stop()
         clients.cluster.close()
     }

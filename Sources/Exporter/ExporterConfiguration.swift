@@ -18,6 +18,8 @@ public struct ExporterConfiguration: Sendable {
     public var maxConnections: UInt32
     /// Constant labels added to every sample (`--kafka.labels`).
     public var constantLabels: [Label]
+    /// Duplicate detection on the topics matching `--duplicates.topic`; nil when off.
+    public var duplicates: DuplicateDetector.Settings?
 
     public init(
         kafka: ClientConfiguration, collection: CollectionSettings = CollectionSettings(),

@@ -70,6 +70,18 @@ public struct ExporterOptions: ParsableArguments {
     @Flag(name: .customLong("group.discovery"), inversion: .prefixedNo, help: "Discover consumer groups with ListConsumerGroups.")
     var discoverGroups = true
 
+    @Option(name: .customLong("duplicates.topic"), help: "Regex: read these topics and count records whose key and value repeat (off when unset).")
+    var duplicatesTopic: String?
+
+    @Option(name: .customLong("duplicates.window"), help: "How long a record's content is remembered for duplicate detection.")
+    var duplicatesWindow: String = "10m"
+
+    @Option(name: .customLong("duplicates.sample"), help: "Examine one record in this many (consistent hash sampling).")
+    var duplicatesSample: UInt64 = 8
+
+    @Option(name: .customLong("duplicates.max-entries"), help: "Content hashes kept per topic at most; beyond, the sampling factor doubles.")
+    var duplicatesMaxEntries: Int = 200_000
+
     @Option(name: .customLong("collect.interval"), help: "Time between collection cycles.")
     var collectInterval: String = "15s"
 
@@ -143,9 +155,28 @@ public struct ExporterOptions: ParsableArguments {
         guard maxConnections >= 1 else { throw ConfigurationError("--web.max-connections must be at least 1") }
         let interval = try duration(collectInterval, flag: "--collect.interval")
         guard interval >= .milliseconds(100) else { throw ConfigurationError("--collect.interval must be at least 100ms") }
-        return ExporterConfiguration(
+        var configuration = ExporterConfiguration(
             kafka: kafka, collection: collection, collectInterval: interval, listenAddress: address,
             telemetryPath: telemetryPath, maxConnections: maxConnections, constantLabels: try constantLabels())
+        configuration.duplicates = try duplicateSettings()
+        return configuration
+    }
+
+    private func duplicateSettings() throws(ConfigurationError) -> DuplicateDetector.Settings? {
+        guard let duplicatesTopic else { return nil }
+        let filter: NameFilter
+        do {
+            filter = try NameFilter(include: duplicatesTopic)
+        } catch {
+            throw ConfigurationError("--duplicates.topic: \(error)")
+        }
+        var settings = DuplicateDetector.Settings(topics: filter)
+        settings.window = try duration(duplicatesWindow, flag: "--duplicates.window")
+        guard duplicatesSample >= 1 else { throw ConfigurationError("--duplicates.sample must be at least 1") }
+        guard duplicatesMaxEntries >= 1 else { throw ConfigurationError("--duplicates.max-entries must be at least 1") }
+        settings.samplingFactor = duplicatesSample
+        settings.maxEntriesPerTopic = duplicatesMaxEntries
+        return settings
     }
 
     private func duration(_ text: String, flag: String) throws(ConfigurationError) -> Duration {

@@ -74,6 +74,12 @@ private struct SendableListPointer: @unchecked Sendable {
 }
 
 extension Duration {
+    /// Fractional seconds, for timers and metrics.
+    public var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
     /// Whole milliseconds for librdkafka's `int timeout_ms` parameters.
     var milliseconds: Int32 {
         let (seconds, attoseconds) = components

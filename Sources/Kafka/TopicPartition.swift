@@ -24,6 +24,8 @@ public enum SpecialOffset {
     public static let latest: Int64 = -1
     /// ListOffsets timestamp meaning "the oldest offset" (low watermark).
     public static let earliest: Int64 = -2
+    /// Start position meaning "only messages produced from now on" (RD_KAFKA_OFFSET_END).
+    public static let end: Int64 = -1
 }
 
 /// Owns an `rd_kafka_topic_partition_list_t` built from Swift values.
