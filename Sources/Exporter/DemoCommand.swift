@@ -56,6 +56,9 @@ struct DemoCommand: ParsableCommand {
         var configuration = try options.makeConfiguration()
         configuration.kafka = ClientConfiguration([("bootstrap.servers", pipeline.bootstrapServers)])
         configuration.collection.staticGroups = DemoPipeline.groups.map { StaticGroup(id: $0.0, topics: [$0.1]) }
+        if configuration.pipelines.isEmpty {
+            configuration.pipelines = [PipelineStage(name: "router", inputs: [DemoPipeline.rawTopic], outputs: [DemoPipeline.policyTopic, DemoPipeline.flowTopic])]
+        }
         if configuration.duplicates == nil {
             configuration.duplicates = DuplicateDetector.Settings(topics: try! NameFilter(include: "^_(policy|flow)$"))
         }

@@ -62,6 +62,10 @@ public final class Exporter: Sendable {
         }
         var allDerivations = [Derivation(source: "cluster", derive: ClusterFamilies.build)] + derivations
         if let duplicates { allDerivations.append(Derivation(source: "duplicates", derive: duplicates.update)) }
+        if !configuration.pipelines.isEmpty {
+            let tracker = PipelineTracker(stages: configuration.pipelines, window: configuration.pipelineWindow)
+            allDerivations.append(Derivation(source: "pipeline") { tracker.families(tracker.update(with: $0)) })
+        }
         scheduler = CollectionScheduler(interval: configuration.collectInterval) { [collector, health, registry, latest, clients, logger, allDerivations] in
             let cycle = collector.collect()
             health.record(cycle)

@@ -20,6 +20,9 @@ public struct ExporterConfiguration: Sendable {
     public var constantLabels: [Label]
     /// Duplicate detection on the topics matching `--duplicates.topic`; nil when off.
     public var duplicates: DuplicateDetector.Settings?
+    /// Declared pipeline stages (`--pipeline`), measured over `pipelineWindow`.
+    public var pipelines: [PipelineStage] = []
+    public var pipelineWindow: Duration = .seconds(300)
 
     public init(
         kafka: ClientConfiguration, collection: CollectionSettings = CollectionSettings(),

@@ -70,6 +70,19 @@ public struct ExporterOptions: ParsableArguments {
     @Flag(name: .customLong("group.discovery"), inversion: .prefixedNo, help: "Discover consumer groups with ListConsumerGroups.")
     var discoverGroups = true
 
+    @Option(
+        name: .customLong("pipeline"),
+        help: ArgumentHelp(
+            "A pipeline stage: the consumer group STAGE reads the input topics and writes the output topics (repeatable).",
+            valueName: "stage: in,in -> out,out"))
+    var pipelines: [String] = []
+
+    @Option(name: .customLong("pipeline.file"), help: "File with one --pipeline declaration per line (# comments).")
+    var pipelineFile: String?
+
+    @Option(name: .customLong("pipeline.window"), help: "Window of the pipeline rates and amplification ratio.")
+    var pipelineWindow: String = "5m"
+
     @Option(name: .customLong("duplicates.topic"), help: "Regex: read these topics and count records whose key and value repeat (off when unset).")
     var duplicatesTopic: String?
 
@@ -159,7 +172,34 @@ public struct ExporterOptions: ParsableArguments {
             kafka: kafka, collection: collection, collectInterval: interval, listenAddress: address,
             telemetryPath: telemetryPath, maxConnections: maxConnections, constantLabels: try constantLabels())
         configuration.duplicates = try duplicateSettings()
+        configuration.pipelines = try pipelineStages()
+        configuration.pipelineWindow = try duration(pipelineWindow, flag: "--pipeline.window")
+        // A stage's group must be collected even where groups cannot be listed.
+        for stage in configuration.pipelines where !configuration.collection.staticGroups.contains(where: { $0.id == stage.group }) {
+            configuration.collection.staticGroups.append(StaticGroup(id: stage.group, topics: stage.inputs))
+        }
         return configuration
+    }
+
+    private func pipelineStages() throws(ConfigurationError) -> [PipelineStage] {
+        do {
+            var stages = try pipelines.map(PipelineStage.init(parsing:))
+            if let pipelineFile {
+                guard let contents = FileManager.default.contents(atPath: pipelineFile) else {
+                    throw ConfigurationError("--pipeline.file \(pipelineFile): file not readable")
+                }
+                stages += try PipelineStage.parseFile(String(decoding: contents, as: UTF8.self))
+            }
+            let names = stages.map(\.name)
+            if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
+                throw ConfigurationError("--pipeline: stage \"\(repeated)\" is declared twice")
+            }
+            return stages
+        } catch let error as PipelineStage.ParseError {
+            throw ConfigurationError(pipelineFile.map { "\($0): \(error)" } ?? error.description)
+        } catch {
+            throw error as! ConfigurationError
+        }
     }
 
     private func duplicateSettings() throws(ConfigurationError) -> DuplicateDetector.Settings? {
