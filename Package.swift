@@ -56,6 +56,6 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"]),
         .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "TestSupport"]),
-        .testTarget(name: "ExporterTests", dependencies: ["Exporter", "TestSupport"]),
+        .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Demo", "TestSupport"]),
     ]
 )
