@@ -29,10 +29,11 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(name: "CMalloc"),
         .target(name: "CMicroHTTPDShims", dependencies: ["CMicroHTTPD"]),
 
         .target(name: "Kafka", dependencies: ["CRdKafka"]),
-        .target(name: "Exposition", dependencies: ["CZlib"]),
+        .target(name: "Exposition", dependencies: ["CZlib", "CMalloc"]),
         .target(
             name: "Collectors",
             dependencies: ["Kafka", "Exposition", .product(name: "Logging", package: "swift-log")]

@@ -36,6 +36,7 @@ public final class Exporter: Sendable {
         derivations: [Derivation] = [], extraRoutes: [Route] = []
     ) throws {
         self.logger = logger
+        AllocationPolicy.reuseLargeBuffers()
         registry = Registry(constantLabels: configuration.constantLabels.map { ($0.name, $0.value) })
         health = CollectionHealth(version: Version.current, librdkafkaVersion: Version.librdkafka)
         let factory = KafkaClients(base: configuration.kafka, logger: logger, onStatistics: nil)

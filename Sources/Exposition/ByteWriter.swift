@@ -21,7 +21,8 @@ struct ByteWriter: ~Copyable {
         return body
     }
 
-    private mutating func reserve(_ extra: Int) {
+    /// Makes room for `extra` more bytes, so that a run of appends does not check capacity each time.
+    mutating func reserve(_ extra: Int) {
         guard count + extra > capacity else { return }
         let newCapacity = max(capacity * 2, count + extra)
         let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
@@ -94,24 +95,34 @@ struct ByteWriter: ~Copyable {
     }
 
     /// Appends a label value or HELP text, escaping backslash, newline and (when asked) double quote.
-    mutating func append(escaping text: String, quotes: Bool) {
-        var text = text
-        text.withUTF8 { utf8 in
-            var needsEscaping = false
-            for byte in utf8 where byte == 0x5C || byte == 0x0A || byte == 0x22 {
-                needsEscaping = needsEscaping || byte != 0x22 || quotes
-            }
-            guard needsEscaping else {
-                append(utf8)
-                return
-            }
-            for byte in utf8 {
-                switch byte {
-                case 0x5C: append(0x5C); append(0x5C)
-                case 0x0A: append(0x5C); append(UInt8(ascii: "n"))
-                case 0x22 where quotes: append(0x5C); append(0x22)
-                default: append(byte)
-                }
+    mutating func append(escaping text: borrowing String, quotes: Bool) {
+        // Native strings are contiguous: read them in place, without a retained copy.
+        if let done = text.utf8.withContiguousStorageIfAvailable({ append(escaping: $0, quotes: quotes) }) {
+            return done
+        }
+        let bytes = Array(text.utf8)
+        bytes.withUnsafeBufferPointer { append(escaping: $0, quotes: quotes) }
+    }
+
+    private mutating func append(escaping utf8: UnsafeBufferPointer<UInt8>, quotes: Bool) {
+        reserve(utf8.count * 2)
+        for byte in utf8 {
+            switch byte {
+            case 0x5C:
+                storage[count] = 0x5C
+                storage[count + 1] = 0x5C
+                count += 2
+            case 0x0A:
+                storage[count] = 0x5C
+                storage[count + 1] = UInt8(ascii: "n")
+                count += 2
+            case 0x22 where quotes:
+                storage[count] = 0x5C
+                storage[count + 1] = 0x22
+                count += 2
+            default:
+                storage[count] = byte
+                count += 1
             }
         }
     }

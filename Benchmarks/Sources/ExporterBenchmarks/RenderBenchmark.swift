@@ -6,6 +6,10 @@ import Prometheus
 /// model, then rendered) against swift-prometheus 2.4.1 holding and emitting the same series.
 enum RenderBenchmark {
     static func run() {
+        let state = SyntheticCluster.state(topics: 10, partitionsPerTopic: 1000, groups: 15)
+        // glibc's default first: mallopt cannot be taken back within the process.
+        let oursWithDefaultMalloc = Measure.fastest { _ = renderOurs(state) }
+        AllocationPolicy.reuseLargeBuffers()
         print("## Rendering the cluster families (text format)")
         print("series    ours (build+render)  per series")
         for partitionsPerTopic in [250, 500, 1000, 2000] {
@@ -15,7 +19,6 @@ enum RenderBenchmark {
             print(String(format: "%7d   %18@  %7.1f ns", series, time.formatted, time.milliseconds * 1e6 / Double(series)))
         }
 
-        let state = SyntheticCluster.state(topics: 10, partitionsPerTopic: 1000, groups: 15)
         let series = SyntheticCluster.seriesCount(state)
         let ours = Measure.fastest { _ = renderOurs(state) }
         var registration = Duration.zero
@@ -27,7 +30,7 @@ enum RenderBenchmark {
         }
         let oursBytes = renderOurs(state).reduce(0) { $0 + $1.count }
         print("\n\(series) series (\(oursBytes) bytes ours, \(emitted.count) bytes swift-prometheus):")
-        print("  ours, model → families → text:            \(ours.formatted)")
+        print("  ours, model → families → text:            \(ours.formatted)  (\(oursWithDefaultMalloc.formatted) before AllocationPolicy, which the exporter applies at start)")
         print("  swift-prometheus 2.4.1, register + set:   \(registration.formatted)")
         print("  swift-prometheus 2.4.1, emit alone:       \(emit.formatted)")
         print("  ratio swift-prometheus emit / ours:       \(ratio(emit, ours))  (goal ≥ 2×)")

@@ -1,0 +1,16 @@
+#if canImport(Glibc)
+import CMalloc
+#endif
+
+/// Every cycle renders and compresses megabytes of exposition into fresh buffers and frees the previous
+/// ones. glibc serves such sizes with mmap and returns them to the kernel on free, so each cycle pays
+/// for zero-filling every page again; kept in the heap, the same memory is reused (BENCHMARKS.md shows
+/// the render cost with and without). The price: the heap does not shrink below its peak.
+public enum AllocationPolicy {
+    public static func reuseLargeBuffers() {
+        #if canImport(Glibc)
+        _ = mallopt(M_MMAP_THRESHOLD, 256 << 20)
+        _ = mallopt(M_TRIM_THRESHOLD, 512 << 20)
+        #endif
+    }
+}
