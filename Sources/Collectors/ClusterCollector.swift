@@ -32,6 +32,8 @@ public final class ClusterCollector: Sendable {
         /// When an API the broker does not support may be tried again.
         var unsupportedUntil: [CollectionStage: ContinuousClock.Instant] = [:]
         var lastErrors: [CollectionStage: String] = [:]
+        /// Set once the broker failed a request for all of a group's commits.
+        var explicitOffsetRequests = false
     }
 
     private let settings: CollectionSettings
@@ -98,15 +100,14 @@ public final class ClusterCollector: Sendable {
         guard !ids.isEmpty else { return [] }
 
         let knownPartitions = Set(topics.flatMap { topic in topic.partitions.map { TopicPartition(topic.name, $0.id) } })
-        let brokerListsGroups = isSupported(.listGroups) && settings.discoverGroups
+        let askForAllCommits = isSupported(.listGroups) && settings.discoverGroups && !memory.withLock { $0.explicitOffsetRequests }
         let requests = ids.map { id in
             AdminClient.OffsetRequest(group: id, partitions: offsetPartitions(
-                staticGroup: staticByID[id], topics: topics, brokerListsGroups: brokerListsGroups))
+                staticGroup: staticByID[id], topics: topics, askForAllCommits: askForAllCommits))
         }
         // Descriptions and offsets come from different handles: ask for both at once.
         let describing = Concurrently.start { [self] in describe(ids) }
-        let results = clients.groupOffsets.committedOffsets(
-            requests, timeout: settings.requestTimeout, maxInFlight: settings.maxGroupRequestsInFlight)
+        let results = committedOffsets(requests, topics: topics)
         let (descriptions, describeFailed) = describing.wait()
         if describeFailed { errors.add(.describeGroups) }
         let previousGroups = Dictionary((previous?.groups ?? []).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -135,17 +136,45 @@ public final class ClusterCollector: Sendable {
         return states
     }
 
+    /// Committed offsets; where the broker cannot answer a request for all of a group's commits
+    /// (Tansu sends a null topic array, which librdkafka rejects as "Bad message format"), those groups
+    /// are asked again with explicit partitions, and so is every group from then on.
+    private func committedOffsets(
+        _ requests: [AdminClient.OffsetRequest], topics: [TopicInfo]
+    ) -> [String: Result<[TopicPartition: Int64], KafkaError>] {
+        var results = clients.groupOffsets.committedOffsets(
+            requests, timeout: settings.requestTimeout, maxInFlight: settings.maxGroupRequestsInFlight)
+        let rejected = requests.filter { request in
+            guard request.partitions == nil, case .failure(let error)? = results[request.group] else { return false }
+            return !error.isTimeout && !error.isUnknownGroup
+        }
+        guard !rejected.isEmpty else { return results }
+        let firstTime = memory.withLock { memory in
+            defer { memory.explicitOffsetRequests = true }
+            return !memory.explicitOffsetRequests
+        }
+        if firstTime, case .failure(let error)? = results[rejected[0].group] {
+            logger.info("broker cannot list all of a group's commits; asking for explicit partitions", metadata: ["error": "\(error)"])
+        }
+        let allPartitions = topics.flatMap { topic in topic.partitions.map { TopicPartition(topic.name, $0.id) } }
+        let retried = clients.groupOffsets.committedOffsets(
+            rejected.map { AdminClient.OffsetRequest(group: $0.group, partitions: allPartitions) },
+            timeout: settings.requestTimeout, maxInFlight: settings.maxGroupRequestsInFlight)
+        results.merge(retried) { _, new in new }
+        return results
+    }
+
     /// Explicit partitions where the group's topics are named or where the broker cannot list groups
     /// (the mock cluster answers nothing to a request without partitions); otherwise every partition
     /// the group committed to.
-    private func offsetPartitions(staticGroup: StaticGroup?, topics: [TopicInfo], brokerListsGroups: Bool) -> [TopicPartition]? {
+    private func offsetPartitions(staticGroup: StaticGroup?, topics: [TopicInfo], askForAllCommits: Bool) -> [TopicPartition]? {
         if let staticGroup, !staticGroup.topics.isEmpty {
             let wanted = Set(staticGroup.topics)
             return topics.filter { wanted.contains($0.name) }.flatMap { topic in
                 topic.partitions.map { TopicPartition(topic.name, $0.id) }
             }
         }
-        if brokerListsGroups { return nil }
+        if askForAllCommits { return nil }
         return topics.flatMap { topic in topic.partitions.map { TopicPartition(topic.name, $0.id) } }
     }
 

@@ -22,7 +22,7 @@ public final class AdminClient: Sendable {
     private let makeClient: @Sendable () throws(KafkaError) -> KafkaClient
     private let current = Mutex<KafkaClient?>(nil)
     private let replacementCount = Atomic<Int>(0)
-    private let grace: Duration
+    let grace: Duration
 
     public init(grace: Duration = .seconds(2), makeClient: @escaping @Sendable () throws(KafkaError) -> KafkaClient) {
         self.grace = grace
@@ -186,7 +186,7 @@ public final class AdminClient: Sendable {
 }
 
 /// One admin call's result queue and options.
-private final class AdminCall {
+final class AdminCall {
     let queue: OpaquePointer
     private let handle: OpaquePointer
     private let operation: rd_kafka_admin_op_t
@@ -275,5 +275,29 @@ extension AdminClient {
             return current
         }
         dropped?.abandon()
+    }
+}
+
+extension AdminClient {
+    /// Deletes consumer groups (the broker refuses groups with members, except brokers that do not).
+    public func deleteGroups(_ groups: [String], timeout: Duration) throws(KafkaError) {
+        let client = try client()
+        let call = AdminCall(client: client, operation: RD_KAFKA_ADMIN_OP_DELETEGROUPS, timeout: timeout)
+        var requests = groups.map { rd_kafka_DeleteGroup_new($0) }
+        defer { requests.forEach { rd_kafka_DeleteGroup_destroy($0) } }
+        rd_kafka_DeleteGroups(client.handle, &requests, requests.count, call.options(opaque: 0), call.queue)
+        guard let event = call.nextEvent(deadline: .now + timeout + grace) else {
+            throw KafkaError.timedOut("DeleteGroups")
+        }
+        defer { rd_kafka_event_destroy(event) }
+        try call.check(event, "DeleteGroups")
+        var count = 0
+        guard let result = rd_kafka_event_DeleteGroups_result(event),
+              let results = rd_kafka_DeleteGroups_result_groups(result, &count) else { return }
+        for groupResult in UnsafeBufferPointer(start: results, count: count) {
+            if let groupResult, let error = rd_kafka_group_result_error(groupResult) {
+                throw KafkaError(error: error, owned: false)
+            }
+        }
     }
 }

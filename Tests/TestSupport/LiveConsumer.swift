@@ -1,0 +1,55 @@
+import Foundation
+import Kafka
+import Synchronization
+
+/// A real group member: subscribes, polls on a thread of its own, and commits after each message
+/// until it has consumed `limit` messages; it stays in the group until stopped.
+public final class LiveConsumer: Sendable {
+    private let consumer: Consumer
+    private let limit: Int
+    private let consumed = Atomic<Int>(0)
+    private let stopFlag = StopFlag()
+    private let finished = DispatchSemaphore(value: 0)
+
+    public init(bootstrap: String, group: String, topics: [String], limit: Int = .max) throws {
+        consumer = try Consumer(configuration: ClientConfiguration([
+            ("bootstrap.servers", bootstrap), ("group.id", group), ("auto.offset.reset", "earliest"),
+            ("enable.auto.commit", "false"), ("session.timeout.ms", "6000"), ("heartbeat.interval.ms", "500"),
+        ]))
+        self.limit = limit
+        try consumer.subscribe(topics)
+        let thread = Thread { [self] in
+            while !stopFlag.isRaised {
+                guard consumed.load(ordering: .relaxed) < limit,
+                      let message = try? consumer.poll(timeout: .milliseconds(100))
+                else {
+                    if consumed.load(ordering: .relaxed) >= limit { _ = try? consumer.poll(timeout: .milliseconds(100)) }
+                    continue
+                }
+                try? consumer.commit([message.topicPartition: message.offset + 1])
+                consumed.add(1, ordering: .relaxed)
+            }
+            consumer.close()
+            finished.signal()
+        }
+        thread.start()
+    }
+
+    public var count: Int { consumed.load(ordering: .relaxed) }
+
+    /// Leaves the group and closes the consumer.
+    public func stop() {
+        stopFlag.raise()
+        finished.wait()
+    }
+
+    /// Waits until `count` messages were consumed and committed, or `timeout` passes.
+    public func waitForCount(_ count: Int, timeout: Duration = .seconds(30)) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if self.count >= count { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return false
+    }
+}
