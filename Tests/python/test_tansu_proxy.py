@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import confluent_kafka
 import pytest
 
 from conftest import REPOSITORY, TANSU_SUPPORT
@@ -137,6 +138,22 @@ def test_kcat_fails_the_handshake_without_the_proxy() -> None:
 
     assert listing.returncode != 0
     assert "ApiVersionRequest failed: Local: Read underflow" in listing.stderr
+
+
+def test_a_librdkafka_with_the_tagged_field_fix_needs_no_proxy() -> None:
+    """confluent-kafka bundles a librdkafka >= 2.2: the fault lies with 2.0.2, not with Tansu."""
+    assert confluent_kafka.libversion()[1] >= 0x020200FF
+    port = run_tansu.free_port()
+    tansu = run_tansu.start_tansu(run_tansu.bundled_tansu(), port, port)
+    try:
+        assert asyncio.run(run_tansu.wait_until_answering(port, tansu))
+        producer = confluent_kafka.Producer({"bootstrap.servers": f"127.0.0.1:{port}"})
+        metadata = producer.list_topics(timeout=10)
+        del producer  # closes its connections, which Tansu would otherwise wait for when stopped
+    finally:
+        run_tansu.stop_process(tansu)
+
+    assert [broker.port for broker in metadata.brokers.values()] == [port]
 
 
 def children(pid: int) -> list[int]:

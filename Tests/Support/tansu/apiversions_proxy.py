@@ -6,10 +6,11 @@ than a tag's declared size, as if the size were a compact-length (N+1) field
 https://github.com/confluentinc/librdkafka/pull/4278 in 2.2.0). Debian 12 ships librdkafka 2.0.2.
 Tansu writes all four ApiVersions v3 tagged fields (SupportedFeatures, FinalizedFeaturesEpoch,
 FinalizedFeatures, ZkMigrationReady) even though they hold their default values, so 2.0.2 loses
-its place in the very first response of every connection and gives up with
-"ApiVersionRequest failed: Local: Read underflow". Apache Kafka leaves tagged fields that hold
-their defaults out of the message, so the rewritten response is byte-for-byte what Apache Kafka
-would send. Every other request and response passes through untouched.
+its place in the very first response of every connection, reads a run of 0xff bytes as a length
+and gives up with "ApiVersionRequest failed: Local: Read underflow". Apache Kafka leaves tagged
+fields that hold their defaults out of the message, so the rewritten response is byte-for-byte
+what Apache Kafka sends for the same API ranges. Every other request and response passes through
+untouched.
 
 The proxy reads the request header of every client request (API key, version, correlation id) so
 that it knows which upstream response answers an ApiVersions v3+ request: responses carry only the
