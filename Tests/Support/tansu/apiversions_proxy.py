@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import struct
 import sys
+from collections.abc import Callable
 
 API_VERSIONS_KEY = 18
 FIRST_FLEXIBLE_API_VERSIONS_VERSION = 3
@@ -114,6 +115,40 @@ def write_frame(writer: asyncio.StreamWriter, payload: bytes) -> None:
     writer.write(struct.pack(">i", len(payload)) + payload)
 
 
+async def forward(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, inspect: Callable[[bytes], bytes]) -> None:
+    """Copies frames from reader to writer, each as `inspect` returns it, until the stream ends."""
+    while (frame := await read_frame(reader)) is not None:
+        write_frame(writer, inspect(frame))
+        await writer.drain()
+
+
+class ApiVersionsTracker:
+    """One connection's outstanding ApiVersions v3+ requests, by correlation id."""
+
+    def __init__(self) -> None:
+        self._correlation_ids: set[int] = set()
+
+    def note_request(self, request: bytes) -> bytes:
+        if len(request) >= 8:
+            api_key, api_version, correlation_id = struct.unpack_from(">hhi", request)
+            if api_key == API_VERSIONS_KEY and api_version >= FIRST_FLEXIBLE_API_VERSIONS_VERSION:
+                self._correlation_ids.add(correlation_id)
+        return request
+
+    def rewrite_response(self, response: bytes) -> bytes:
+        if len(response) < 4:
+            return response
+        (correlation_id,) = struct.unpack_from(">i", response)
+        if correlation_id not in self._correlation_ids:
+            return response
+        self._correlation_ids.discard(correlation_id)
+        try:
+            return strip_api_versions_tagged_fields(response)
+        except ValueError as error:
+            print(f"apiversions_proxy: forwarding unparsable ApiVersions response: {error}", file=sys.stderr)
+            return response
+
+
 class ApiVersionsProxy:
     """Listens on host:port (0 picks a free port) and forwards each connection to the upstream."""
 
@@ -151,10 +186,10 @@ class ApiVersionsProxy:
             upstream_reader, upstream_writer = await asyncio.open_connection(self.upstream_host, self.upstream_port)
             writers.add(upstream_writer)
             self._writers.add(upstream_writer)
-            api_versions_requests: set[int] = set()
+            tracker = ApiVersionsTracker()
             directions = [
-                asyncio.create_task(self._forward_requests(client_reader, upstream_writer, api_versions_requests)),
-                asyncio.create_task(self._forward_responses(upstream_reader, client_writer, api_versions_requests)),
+                asyncio.create_task(forward(client_reader, upstream_writer, tracker.note_request)),
+                asyncio.create_task(forward(upstream_reader, client_writer, tracker.rewrite_response)),
             ]
             await asyncio.wait(directions, return_when=asyncio.FIRST_COMPLETED)
         except OSError:
@@ -167,31 +202,3 @@ class ApiVersionsProxy:
                 writer.close()
             self._writers -= writers
             self._connections.discard(connection)
-
-    @staticmethod
-    async def _forward_requests(
-        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, api_versions_requests: set[int]
-    ) -> None:
-        while (frame := await read_frame(reader)) is not None:
-            if len(frame) >= 8:
-                api_key, api_version, correlation_id = struct.unpack_from(">hhi", frame)
-                if api_key == API_VERSIONS_KEY and api_version >= FIRST_FLEXIBLE_API_VERSIONS_VERSION:
-                    api_versions_requests.add(correlation_id)
-            write_frame(writer, frame)
-            await writer.drain()
-
-    @staticmethod
-    async def _forward_responses(
-        reader: asyncio.StreamReader, writer: asyncio.StreamWriter, api_versions_requests: set[int]
-    ) -> None:
-        while (frame := await read_frame(reader)) is not None:
-            if len(frame) >= 4:
-                (correlation_id,) = struct.unpack_from(">i", frame)
-                if correlation_id in api_versions_requests:
-                    api_versions_requests.discard(correlation_id)
-                    try:
-                        frame = strip_api_versions_tagged_fields(frame)
-                    except ValueError as error:
-                        print(f"apiversions_proxy: forwarding unparsable ApiVersions response: {error}", file=sys.stderr)
-            write_frame(writer, frame)
-            await writer.drain()
