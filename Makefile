@@ -9,6 +9,7 @@ deps:
 
 test-deps:
 	@scripts/ensure-system-deps --test
+	@scripts/ensure-test-venv
 
 build: deps
 	$(SWIFT) build
@@ -20,6 +21,7 @@ demo: deps
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+	.venv/bin/pytest Tests/python -q
 
 # Benchmarks (not tests): ratios measured in one run; results and how to read them in BENCHMARKS.md.
 bench: deps
