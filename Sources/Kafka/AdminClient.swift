@@ -46,7 +46,7 @@ public final class AdminClient: Sendable {
         }
     }
 
-    private func abandon(_ client: KafkaClient) {
+    func abandon(_ client: KafkaClient) {
         let replaced = current.withLock { current -> Bool in
             guard current === client else { return false }
             current = nil
@@ -113,158 +113,6 @@ public final class AdminClient: Sendable {
             description.map(GroupDescription.init)
         }
     }
-
-    // MARK: ListConsumerGroupOffsets
-
-    /// Committed offsets of each group (one request per group in librdkafka 2.0.2), at most
-    /// `maxInFlight` at a time. Partitions without a committed offset are left out.
-    public func committedOffsets(
-        _ requests: [OffsetRequest], timeout: Duration, maxInFlight: Int
-    ) -> [String: Result<[TopicPartition: Int64], KafkaError>] {
-        var results: [String: Result<[TopicPartition: Int64], KafkaError>] = [:]
-        guard !requests.isEmpty else { return results }
-        let client: KafkaClient
-        do { client = try self.client() } catch {
-            for request in requests { results[request.group] = .failure(error) }
-            return results
-        }
-        let call = AdminCall(client: client, operation: RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout: timeout)
-        var next = 0
-        var inFlight = 0
-        var deadline = ContinuousClock.now + timeout + grace
-        while next < requests.count || inFlight > 0 {
-            while next < requests.count && inFlight < max(1, maxInFlight) {
-                send(requests[next], index: next, on: client, call: call)
-                next += 1
-                inFlight += 1
-            }
-            guard let event = call.nextEvent(deadline: deadline) else { break }
-            inFlight -= 1
-            deadline = ContinuousClock.now + timeout + grace
-            let request = requests[Int(bitPattern: rd_kafka_event_opaque(event)) - 1]
-            results[request.group] = Self.offsets(from: event, group: request.group)
-            rd_kafka_event_destroy(event)
-        }
-        if inFlight > 0 || next < requests.count {
-            abandon(client)
-            for request in requests where results[request.group] == nil {
-                results[request.group] = .failure(.timedOut("ListConsumerGroupOffsets"))
-            }
-        }
-        return results
-    }
-
-    private func send(_ request: OffsetRequest, index: Int, on client: KafkaClient, call: AdminCall) {
-        let partitionList = request.partitions.map { PartitionList($0) }
-        var groupRequest = rd_kafka_ListConsumerGroupOffsets_new(request.group, partitionList?.pointer)
-        rd_kafka_ListConsumerGroupOffsets(client.handle, &groupRequest, 1, call.options(opaque: index + 1), call.queue)
-        rd_kafka_ListConsumerGroupOffsets_destroy(groupRequest)
-    }
-
-    private static func offsets(from event: OpaquePointer, group: String) -> Result<[TopicPartition: Int64], KafkaError> {
-        let code = rd_kafka_event_error(event)
-        if code != RD_KAFKA_RESP_ERR_NO_ERROR {
-            return .failure(KafkaError(code, "ListConsumerGroupOffsets(\(group)): \(String(cString: rd_kafka_event_error_string(event)))"))
-        }
-        guard let result = rd_kafka_event_ListConsumerGroupOffsets_result(event) else {
-            return .failure(.invalidArgument("ListConsumerGroupOffsets: unexpected event"))
-        }
-        var count = 0
-        guard let groups = rd_kafka_ListConsumerGroupOffsets_result_groups(result, &count), count > 0,
-              let groupResult = groups[0]
-        else { return .success([:]) }
-        if let error = rd_kafka_group_result_error(groupResult) {
-            return .failure(KafkaError(error: error, owned: false))
-        }
-        var offsets: [TopicPartition: Int64] = [:]
-        for element in PartitionList.elements(of: rd_kafka_group_result_partitions(groupResult))
-        where element.err == RD_KAFKA_RESP_ERR_NO_ERROR && element.offset >= 0 {
-            offsets[element.topicPartition] = element.offset
-        }
-        return .success(offsets)
-    }
-}
-
-/// One admin call's result queue and options.
-final class AdminCall {
-    let queue: OpaquePointer
-    private let handle: OpaquePointer
-    private let operation: rd_kafka_admin_op_t
-    private let timeout: Duration
-    private var allOptions: [OpaquePointer] = []
-
-    init(client: KafkaClient, operation: rd_kafka_admin_op_t, timeout: Duration) {
-        handle = client.handle
-        queue = rd_kafka_queue_new(client.handle)
-        self.operation = operation
-        self.timeout = timeout
-    }
-
-    deinit {
-        allOptions.forEach { rd_kafka_AdminOptions_destroy($0) }
-        rd_kafka_queue_destroy(queue)
-    }
-
-    func options(opaque: Int) -> OpaquePointer {
-        let options = rd_kafka_AdminOptions_new(handle, operation)!
-        var errorText = [CChar](repeating: 0, count: 256)
-        _ = rd_kafka_AdminOptions_set_request_timeout(options, timeout.milliseconds, &errorText, errorText.count)
-        rd_kafka_AdminOptions_set_opaque(options, UnsafeMutableRawPointer(bitPattern: opaque))
-        allOptions.append(options)
-        return options
-    }
-
-    func nextEvent(deadline: ContinuousClock.Instant) -> OpaquePointer? {
-        while true {
-            let remaining = deadline - .now
-            guard remaining > .zero else { return nil }
-            if let event = rd_kafka_queue_poll(queue, min(remaining, .milliseconds(500)).milliseconds + 1) {
-                return event
-            }
-        }
-    }
-
-    func check(_ event: OpaquePointer, _ what: String) throws(KafkaError) {
-        let code = rd_kafka_event_error(event)
-        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
-            throw KafkaError(code, "\(what): \(String(cString: rd_kafka_event_error_string(event)))")
-        }
-    }
-}
-
-extension GroupState {
-    init(_ state: rd_kafka_consumer_group_state_t) {
-        self = GroupState(rawValue: String(cString: rd_kafka_consumer_group_state_name(state))) ?? .unknown
-    }
-}
-
-extension GroupDescription {
-    init(_ description: OpaquePointer) {
-        let memberCount = rd_kafka_ConsumerGroupDescription_member_count(description)
-        let members = (0..<memberCount).compactMap { index -> GroupMember? in
-            guard let member = rd_kafka_ConsumerGroupDescription_member(description, index) else { return nil }
-            let assignment = rd_kafka_MemberDescription_assignment(member)
-                .map { PartitionList.elements(of: rd_kafka_MemberAssignment_partitions($0)).map(\.topicPartition) } ?? []
-            return GroupMember(
-                consumerID: String(cString: rd_kafka_MemberDescription_consumer_id(member)),
-                clientID: String(cString: rd_kafka_MemberDescription_client_id(member)),
-                host: String(cString: rd_kafka_MemberDescription_host(member)),
-                assignment: assignment)
-        }
-        self.init(
-            groupID: String(cString: rd_kafka_ConsumerGroupDescription_group_id(description)),
-            state: GroupState(rd_kafka_ConsumerGroupDescription_state(description)),
-            members: members,
-            coordinator: rd_kafka_ConsumerGroupDescription_coordinator(description).map { rd_kafka_Node_id($0) },
-            error: rd_kafka_ConsumerGroupDescription_error(description).map { KafkaError(error: $0, owned: false) })
-    }
-}
-
-func withCStringArray<Result>(_ strings: [String], _ body: (UnsafeMutablePointer<UnsafePointer<CChar>?>) -> Result) -> Result {
-    let duplicates = strings.map { strdup($0) }
-    defer { duplicates.forEach { free($0) } }
-    var pointers = duplicates.map { UnsafePointer($0) }
-    return pointers.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
 }
 
 extension AdminClient {
@@ -276,9 +124,7 @@ extension AdminClient {
         }
         dropped?.abandon()
     }
-}
 
-extension AdminClient {
     /// Deletes consumer groups (the broker refuses groups with members, except brokers that do not).
     public func deleteGroups(_ groups: [String], timeout: Duration) throws(KafkaError) {
         let client = try client()
