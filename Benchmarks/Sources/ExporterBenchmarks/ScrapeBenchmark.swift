@@ -6,12 +6,13 @@ import TestSupport
 
 /// Scraping a 100k-series snapshot over loopback HTTP, against copying the same body in memory.
 enum ScrapeBenchmark {
-    static func run(requests: Int = 200) throws {
+    static func run(requests: Int = 1000) throws {
         let registry = Registry()
         let state = SyntheticCluster.state(topics: 10, partitionsPerTopic: 1000, groups: 15)
         registry.publish(source: "cluster", families: ClusterFamilies.build(state))
         var router = Router()
         router.add(.metrics(path: "/metrics", registry: registry))
+        router.add(Route(.exact("/empty")) { _ in .text(200, "") })
         let server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0), router: router)
         defer { server.stop() }
 
@@ -36,6 +37,15 @@ enum ScrapeBenchmark {
                          Measure.percentile(scrapes, 0.5).formatted, p99.formatted,
                          Measure.percentile(copies, 0.5).formatted, copyP99.formatted, ratio(p99, copyP99)))
         }
+        let client = try HTTPTestClient(port: server.port)
+        var emptyRequests: [Duration] = []
+        for _ in 0..<requests {
+            let start = ContinuousClock.now
+            _ = try client.request("GET", "/empty")
+            emptyRequests.append(.now - start)
+        }
+        emptyRequests.sort()
+        print("an empty response (the fixed cost of a request): p50 \(Measure.percentile(emptyRequests, 0.5).formatted), p99 \(Measure.percentile(emptyRequests, 0.99).formatted)")
         let plain = registry.snapshot.body(.text, gzip: false)
         let compression = Measure.fastest(runs: 3) { _ = Gzip.compress(plain) }
         print("gzip of the body takes \(compression.formatted) once per snapshot; a gzip scrape never pays it.")

@@ -1,8 +1,11 @@
+import Exposition
 import Foundation
 
 // Prints ratios measured in one run; BENCHMARKS.md records results. `make bench` runs all of them.
 let selected = Set(CommandLine.arguments.dropFirst())
 func wanted(_ name: String) -> Bool { selected.isEmpty || selected.contains(name) }
 if wanted("render") { RenderBenchmark.run() }
+// The exporter applies AllocationPolicy at start; the render benchmark also measures without it.
+AllocationPolicy.reuseLargeBuffers()
 if wanted("scrape") { try ScrapeBenchmark.run() }
 if wanted("collect") { try CollectionBenchmark.run() }
