@@ -6,12 +6,25 @@
 #include <sys/socket.h>
 #include <microhttpd.h>
 
+#include <stdio.h>
+
+// Every daemon hands its errors to the same Swift function; its context tells the daemons apart.
+static void (*error_logger)(void *context, const char *message);
+
+static void format_error(void *context, const char *format, va_list arguments) {
+    char message[512];
+    vsnprintf(message, sizeof message, format, arguments);
+    error_logger(context, message);
+}
+
 void *kx_mhd_start(const struct KXServerOptions *o,
                    void *access_handler, void *access_context,
                    void *completed_handler, void *completed_context) {
     unsigned int pool = o->thread_pool_size > 1 ? o->thread_pool_size : 1;
+    error_logger = o->error_logger;
+    unsigned int flags = o->flags | MHD_USE_ERROR_LOG;
     if (o->bind_address != NULL) {
-        return MHD_start_daemon(o->flags, 0, NULL, NULL,
+        return MHD_start_daemon(flags, 0, NULL, NULL,
             (MHD_AccessHandlerCallback)access_handler, access_context,
             MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)o->bind_address,
             MHD_OPTION_CONNECTION_LIMIT, o->connection_limit,
@@ -19,15 +32,17 @@ void *kx_mhd_start(const struct KXServerOptions *o,
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->connection_memory_limit,
             MHD_OPTION_THREAD_POOL_SIZE, pool,
             MHD_OPTION_NOTIFY_COMPLETED, (MHD_RequestCompletedCallback)completed_handler, completed_context,
+            MHD_OPTION_EXTERNAL_LOGGER, format_error, o->error_logger_context,
             MHD_OPTION_END);
     }
-    return MHD_start_daemon(o->flags, o->port, NULL, NULL,
+    return MHD_start_daemon(flags, o->port, NULL, NULL,
         (MHD_AccessHandlerCallback)access_handler, access_context,
         MHD_OPTION_CONNECTION_LIMIT, o->connection_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, o->connection_timeout_seconds,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->connection_memory_limit,
         MHD_OPTION_THREAD_POOL_SIZE, pool,
         MHD_OPTION_NOTIFY_COMPLETED, (MHD_RequestCompletedCallback)completed_handler, completed_context,
+        MHD_OPTION_EXTERNAL_LOGGER, format_error, o->error_logger_context,
         MHD_OPTION_END);
 }
 

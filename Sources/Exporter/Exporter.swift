@@ -56,7 +56,10 @@ public final class Exporter: Sendable {
             telemetryPath: configuration.telemetryPath, extraLinks: [], health: health, latest: latest))
         var options = HTTPServer.Options()
         options.connectionLimit = configuration.maxConnections
-        server = try HTTPServer(address: configuration.listenAddress, router: router, options: options)
+        let refusals = ThrottledWarning("HTTP request refused (counted in kafka_exporter_http_requests_failed_total)", logger: logger)
+        server = try HTTPServer(address: configuration.listenAddress, router: router, options: options) { message in
+            refusals.record(message.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
 
         duplicates = try configuration.duplicates.map { settings in
             try DuplicateDetector(settings: settings, kafka: configuration.kafka, logger: logger)
@@ -67,11 +70,12 @@ public final class Exporter: Sendable {
             let tracker = PipelineTracker(stages: configuration.pipelines, window: configuration.pipelineWindow)
             allDerivations.append(Derivation(source: "pipeline") { tracker.families(tracker.update(with: $0)) })
         }
+        let httpStatistics = server.statistics
         scheduler = CollectionScheduler(interval: configuration.collectInterval) { [collector, health, registry, latest, clients, logger, allDerivations] in
             let cycle = collector.collect()
             health.record(cycle)
             let replacements = clients.listGroups.replacements + clients.describeGroups.replacements + clients.groupOffsets.replacements
-            var updates = ["health": health.families(handleReplacements: replacements)]
+            var updates = ["health": health.families(handleReplacements: replacements), "http": httpStatistics.families()]
             if let state = cycle.state {
                 latest.set(state)
                 for derivation in allDerivations { updates[derivation.source] = derivation.derive(state) }

@@ -21,9 +21,15 @@ public final class HTTPServer: @unchecked Sendable {
     private let daemon: OpaquePointer
     private let context: Unmanaged<ServerContext>
 
-    public init(address: ListenAddress, router: Router, options: Options = Options()) throws(HTTPServerError) {
+    public let statistics = HTTPStatistics()
+
+    /// `onProtocolError` hears what microhttpd says about malformed requests and socket errors.
+    public init(
+        address: ListenAddress, router: Router, options: Options = Options(),
+        onProtocolError: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws(HTTPServerError) {
         let resolved = try address.resolve()
-        let context = Unmanaged.passRetained(ServerContext(router: router))
+        let context = Unmanaged.passRetained(ServerContext(router: router, statistics: statistics, onProtocolError: onProtocolError))
         var flags = UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue)
         if let resolved, resolved.count >= MemoryLayout<sockaddr_in6>.size { flags |= UInt32(MHD_USE_IPv6.rawValue) }
         let started = Self.start(flags: flags, address: resolved, port: address.port, options: options, context: context)
@@ -64,7 +70,10 @@ public final class HTTPServer: @unchecked Sendable {
                 connection: connection, path: String(cString: url), method: String(cString: method),
                 upload: uploadData, uploadSize: uploadSize, requestContext: requestContext)
         }
-        let completedHandler: MHD_RequestCompletedCallback = { _, _, requestContext, _ in
+        let completedHandler: MHD_RequestCompletedCallback = { cls, _, requestContext, termination in
+            if let cls {
+                Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue().completed(termination)
+            }
             guard let requestContext, let pointer = requestContext.pointee else { return }
             Unmanaged<RequestContext>.fromOpaque(pointer).release()
             requestContext.pointee = nil
@@ -77,11 +86,16 @@ public final class HTTPServer: @unchecked Sendable {
                 connection_limit: options.connectionLimit,
                 connection_timeout_seconds: options.connectionTimeoutSeconds,
                 thread_pool_size: options.threads,
-                connection_memory_limit: 64 * 1024)
+                connection_memory_limit: 64 * 1024,
+                error_logger: { context, message in
+                    guard let context, let message else { return }
+                    Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue().protocolError(String(cString: message))
+                },
+                error_logger_context: context.toOpaque())
             return kx_mhd_start(
                 &shimOptions,
                 unsafeBitCast(accessHandler, to: UnsafeMutableRawPointer.self), context.toOpaque(),
-                unsafeBitCast(completedHandler, to: UnsafeMutableRawPointer.self), nil)
+                unsafeBitCast(completedHandler, to: UnsafeMutableRawPointer.self), context.toOpaque())
         }
         return daemon.map { OpaquePointer($0) }
     }
@@ -98,8 +112,33 @@ private final class RequestContext {
 
 private final class ServerContext: Sendable {
     let router: Router
+    let statistics: HTTPStatistics
 
-    init(router: Router) { self.router = router }
+    let onProtocolError: @Sendable (String) -> Void
+
+    init(router: Router, statistics: HTTPStatistics, onProtocolError: @escaping @Sendable (String) -> Void) {
+        self.router = router
+        self.statistics = statistics
+        self.onProtocolError = onProtocolError
+    }
+
+    /// microhttpd answers malformed requests (400, 413 for oversized headers) itself and reports them
+    /// here, as it does socket errors.
+    func protocolError(_ message: String) {
+        statistics.recordFailure("protocol_error")
+        onProtocolError(message)
+    }
+
+    /// Counts requests that ended without a complete exchange.
+    func completed(_ termination: MHD_RequestTerminationCode) {
+        switch termination {
+        case .REQUEST_TERMINATED_WITH_ERROR: statistics.recordFailure("error")
+        case .REQUEST_TERMINATED_TIMEOUT_REACHED: statistics.recordFailure("timeout")
+        case .REQUEST_TERMINATED_READ_ERROR: statistics.recordFailure("read_error")
+        case .REQUEST_TERMINATED_CLIENT_ABORT: statistics.recordFailure("client_abort")
+        default: break
+        }
+    }
 
     func handle(
         connection: OpaquePointer, path: String, method: String,
@@ -142,6 +181,7 @@ private final class ServerContext: Sendable {
                 queryItems: Self.values(connection, .GET_ARGUMENT_KIND, lowercased: false),
                 body: context.body))
         }
+        statistics.recordResponse(status: response.status)
         return Self.queue(response, on: connection)
     }
 
@@ -202,3 +242,4 @@ final class StopOnce: Sendable {
         }
     }
 }
+

@@ -52,6 +52,21 @@ import TestSupport
         #expect(result.status != 1, "\(result.output)")
     }
 
+    @Test func malformedRequestsAreRefusedCountedAndHarmless() throws {
+        let cluster = try MockCluster(brokers: 1)
+        try cluster.createTopic("events", partitions: 1)
+        let harness = try ExporterHarness(bootstrap: cluster.bootstrapServers)
+        try harness.waitForMetrics("first cycle") { $0.value("kafka_exporter_up") == 1 }
+
+        let garbage = try HTTPTestClient(port: harness.port).raw(Array("NOT AN HTTP REQUEST\r\n\r\n".utf8))
+        #expect(garbage.status == 400)
+        let samples = try harness.waitForMetrics("the failure counted") {
+            ($0.value("kafka_exporter_http_requests_failed_total", ["reason": "protocol_error"]) ?? 0) >= 1
+        }
+        #expect((samples.value("kafka_exporter_http_responses_total", ["code": "200"]) ?? 0) >= 1)
+        #expect(try HTTPTestClient.get(port: harness.port, "/metrics").status == 200)
+    }
+
     @Test func notReadyUntilTheClusterHasBeenRead() throws {
         let harness = try ExporterHarness(bootstrap: "127.0.0.1:1") { $0.collection.requestTimeout = .milliseconds(300) }
         let samples = try harness.waitForCycles(1)

@@ -16,6 +16,9 @@ struct KXServerOptions {
     unsigned int connection_timeout_seconds;
     unsigned int thread_pool_size;   // 0 or 1: a single polling thread
     size_t connection_memory_limit;
+    /// Receives each error microhttpd reports (malformed requests, socket errors), formatted; required.
+    void (*error_logger)(void *context, const char *message);
+    void *error_logger_context;
 };
 
 /// Starts a daemon; `access_handler` is an MHD_AccessHandlerCallback and

@@ -1,0 +1,47 @@
+import Exposition
+import Synchronization
+
+/// Counts what the server answered and the requests that ended without an answer (malformed,
+/// timed out, aborted), for the exporter's own health families.
+public final class HTTPStatistics: Sendable {
+    private struct Counts {
+        var responses: [Int: Int] = [:]
+        var failures: [String: Int] = [:]
+    }
+
+    private let counts = Mutex(Counts())
+
+    public init() {}
+
+    func recordResponse(status: Int) {
+        counts.withLock { $0.responses[status, default: 0] += 1 }
+    }
+
+    func recordFailure(_ reason: String) {
+        counts.withLock { $0.failures[reason, default: 0] += 1 }
+    }
+
+    public func failures(_ reason: String) -> Int {
+        counts.withLock { $0.failures[reason] ?? 0 }
+    }
+
+    public func families() -> [MetricFamily] {
+        let counts = self.counts.withLock { $0 }
+        var responses = MetricFamily(
+            name: "kafka_exporter_http_responses_total", help: "HTTP responses by status code.",
+            type: .counter, labelNames: ["code"])
+        for code in counts.responses.keys.sorted() {
+            responses.add(String(code), Double(counts.responses[code]!))
+        }
+        var failures = MetricFamily(
+            name: "kafka_exporter_http_requests_failed_total",
+            help: "HTTP requests that failed: protocol_error (malformed, refused by the server), error, timeout, read_error, client_abort.",
+            type: .counter, labelNames: ["reason"])
+        for reason in HTTPStatistics.failureReasons {
+            failures.add(reason, Double(counts.failures[reason] ?? 0))
+        }
+        return [responses, failures]
+    }
+
+    static let failureReasons = ["protocol_error", "error", "timeout", "read_error", "client_abort"]
+}
