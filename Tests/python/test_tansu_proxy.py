@@ -11,7 +11,13 @@ import confluent_kafka
 import pytest
 
 from conftest import REPOSITORY, TANSU_SUPPORT
-from apiversions_proxy import ApiVersionsProxy, read_frame, strip_api_versions_tagged_fields, write_frame
+from apiversions_proxy import (
+    ApiVersionsProxy,
+    ApiVersionsTracker,
+    read_frame,
+    strip_api_versions_tagged_fields,
+    write_frame,
+)
 import run_tansu
 
 FIXTURES = REPOSITORY / "Tests" / "Fixtures" / "tansu"
@@ -64,6 +70,16 @@ def test_error_response_is_left_as_it_is() -> None:
 def test_truncated_response_is_rejected(cut: int) -> None:
     with pytest.raises(ValueError):
         strip_api_versions_tagged_fields(tansu_response()[:-cut])
+
+
+def test_tracker_rewrites_only_the_answer_to_librdkafkas_captured_request() -> None:
+    tracker = ApiVersionsTracker()
+    request = (FIXTURES / "apiversions-v3-request-librdkafka-2.0.2.bin").read_bytes()[4:]
+    response = tansu_response()
+
+    assert tracker.note_request(request) == request
+    assert tracker.rewrite_response(response) == strip_api_versions_tagged_fields(response)
+    assert tracker.rewrite_response(response) == response, "a correlation id is answered once"
 
 
 def test_proxy_rewrites_only_responses_to_api_versions_v3_requests() -> None:
