@@ -6,3 +6,4 @@ func wanted(_ name: String) -> Bool { selected.isEmpty || selected.contains(name
 if wanted("render") { RenderBenchmark.run() }
 if wanted("scrape") { try ScrapeBenchmark.run() }
 if wanted("collect") { try CollectionBenchmark.run() }
+if wanted("stats") { try StatsParseBenchmark.run() }
