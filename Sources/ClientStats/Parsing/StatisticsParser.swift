@@ -6,12 +6,8 @@
 public enum StatisticsParser {
     public static func parse(_ bytes: UnsafeRawBufferPointer) throws(StatsParseError) -> ClientStatistics {
         var reader = JSONReader(bytes)
-        var document = ClientStatistics()
-        guard try reader.isObject() else {
+        guard let document = try decode(ClientStatistics(), &reader, decodeTopLevel) else {
             throw StatsParseError(.notStatistics, "the document is null, not an object", at: 0)
-        }
-        try reader.readObject { reader, key throws(StatsParseError) in
-            try decodeTopLevel(key, into: &document, &reader)
         }
         try reader.expectEnd()
         guard document.effectiveClientID != nil, document.type != nil else {
@@ -27,7 +23,7 @@ public enum StatisticsParser {
         return try result.get()
     }
 
-    private static func decodeTopLevel(_ key: JSONKey, into document: inout ClientStatistics, _ reader: inout JSONReader) throws(StatsParseError) {
+    private static func decodeTopLevel(_ document: inout ClientStatistics, _ key: JSONKey, _ reader: inout JSONReader) throws(StatsParseError) -> Bool {
         switch key {
         case "name": document.name = try reader.readString()
         case "client_id": document.clientID = try reader.readString()
@@ -40,35 +36,32 @@ public enum StatisticsParser {
         case "msg_max": document.maxQueuedMessages = try reader.readNumber()
         case "msg_size_max": document.maxQueuedBytes = try reader.readNumber()
         case "brokers":
-            guard try reader.isObject() else { return }
+            guard try reader.isObject() else { return true }
             try reader.readObject { reader, key throws(StatsParseError) in
                 if let broker = try decodeBroker(named: key.string, &reader) { document.brokers.append(broker) }
             }
         case "topics":
-            guard try reader.isObject() else { return }
+            guard try reader.isObject() else { return true }
             try reader.readObject { reader, key throws(StatsParseError) in
                 try decodeTopic(named: key.string, into: &document.partitions, &reader)
             }
         case "cgrp":
-            guard try reader.isObject() else { return }
-            var group = GroupStatistics()
-            try reader.readObject { reader, key throws(StatsParseError) in
+            document.group = try decode(GroupStatistics(), &reader) { group, key, reader throws(StatsParseError) in
                 switch key {
                 case "state": group.state = try reader.readString()
                 case "rebalance_cnt": group.rebalances = try reader.readNumber()
                 case "assignment_size": group.assignedPartitions = try reader.readNumber()
-                default: try reader.skipValue()
+                default: return false
                 }
+                return true
             }
-            document.group = group
-        default: try reader.skipValue()
+        default: return false
         }
+        return true
     }
 
     private static func decodeBroker(named name: String, _ reader: inout JSONReader) throws(StatsParseError) -> BrokerStatistics? {
-        guard try reader.isObject() else { return nil }
-        var broker = BrokerStatistics(name: name)
-        try reader.readObject { reader, key throws(StatsParseError) in
+        try decode(BrokerStatistics(name: name), &reader) { broker, key, reader throws(StatsParseError) in
             switch key {
             case "nodeid": broker.nodeID = try reader.readNumber()
             case "source": broker.source = try reader.readString()
@@ -89,26 +82,24 @@ public enum StatisticsParser {
             case "int_latency": broker.internalLatency = try decodeWindow(&reader)
             case "outbuf_latency": broker.outbufLatency = try decodeWindow(&reader)
             case "throttle": broker.throttle = try decodeWindow(&reader)
-            default: try reader.skipValue()
+            default: return false
             }
+            return true
         }
-        return broker
     }
 
     private static func decodeWindow(_ reader: inout JSONReader) throws(StatsParseError) -> LatencyWindow? {
-        guard try reader.isObject() else { return nil }
-        var window = LatencyWindow()
-        try reader.readObject { reader, key throws(StatsParseError) in
+        try decode(LatencyWindow(), &reader) { window, key, reader throws(StatsParseError) in
             switch key {
             case "p50": window.p50 = try reader.readNumber()
             case "p90": window.p90 = try reader.readNumber()
             case "p99": window.p99 = try reader.readNumber()
             case "sum": window.sum = try reader.readNumber()
             case "cnt": window.count = try reader.readNumber()
-            default: try reader.skipValue()
+            default: return false
             }
+            return true
         }
-        return window
     }
 
     private static func decodeTopic(named topic: String, into partitions: inout [PartitionStatistics], _ reader: inout JSONReader) throws(StatsParseError) {
@@ -126,18 +117,30 @@ public enum StatisticsParser {
     }
 
     private static func decodePartition(topic: String, id: Int32, _ reader: inout JSONReader) throws(StatsParseError) -> PartitionStatistics? {
-        guard try reader.isObject() else { return nil }
-        var partition = PartitionStatistics(topic: topic, partition: id)
-        try reader.readObject { reader, key throws(StatsParseError) in
+        try decode(PartitionStatistics(topic: topic, partition: id), &reader) { partition, key, reader throws(StatsParseError) in
             switch key {
             case "msgs": partition.messages = try reader.readNumber()
             case "txmsgs": partition.transmittedMessages = try reader.readNumber()
             case "rxmsgs": partition.receivedMessages = try reader.readNumber()
             case "consumer_lag": partition.consumerLag = try reader.readNumber()
             case "committed_offset": partition.committedOffset = try reader.readNumber()
-            default: try reader.skipValue()
+            default: return false
             }
+            return true
         }
-        return partition
+    }
+
+    /// An object decoded into `initial` (nil for `null`): `member` reads the members it knows and
+    /// returns false for the others, which are skipped.
+    private static func decode<Value>(
+        _ initial: Value, _ reader: inout JSONReader,
+        _ member: (inout Value, JSONKey, inout JSONReader) throws(StatsParseError) -> Bool
+    ) throws(StatsParseError) -> Value? {
+        guard try reader.isObject() else { return nil }
+        var value = initial
+        try reader.readObject { reader, key throws(StatsParseError) in
+            if try !member(&value, key, &reader) { try reader.skipValue() }
+        }
+        return value
     }
 }
