@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Logging
+import Synchronization
 
 /// Reads statistics documents (one per record value) from a Kafka topic (`--stats.topic`) into the
 /// collector, for applications that would rather produce their statistics than POST them.
@@ -18,9 +19,9 @@ public final class StatsTopicReader: Sendable {
     private let collector: ClientStatsCollector
     private let logger: Logger
     private let partitionRefresh: Duration
-    private let stopFlag = StopFlag()
+    private let started = Atomic<Bool>(false)
+    private let stopping = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
-    private let running = StopFlag()
 
     /// - Parameter callbacks: for the reader's own librdkafka handle, e.g. its statistics.
     public init(
@@ -41,8 +42,9 @@ public final class StatsTopicReader: Sendable {
         stop()
     }
 
+    /// Starts reading on a thread of its own, which keeps the reader alive until `stop()`.
     public func start() {
-        running.raise()
+        guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let thread = Thread { [self] in
             readUntilStopped()
             finished.signal()
@@ -53,9 +55,8 @@ public final class StatsTopicReader: Sendable {
 
     /// Stops reading and closes the consumer; idempotent.
     public func stop() {
-        guard !stopFlag.isRaised else { return }
-        stopFlag.raise()
-        if running.isRaised { finished.wait() }
+        guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        if started.load(ordering: .acquiring) { finished.wait() }
         consumer.close()
     }
 
@@ -63,7 +64,7 @@ public final class StatsTopicReader: Sendable {
         var assigned: Set<Int32> = []
         var nextRefresh = ContinuousClock.now
         var lastError: String?
-        while !stopFlag.isRaised {
+        while !stopping.load(ordering: .acquiring) {
             if ContinuousClock.now >= nextRefresh {
                 nextRefresh = .now + partitionRefresh
                 assigned = refreshAssignment(assigned, lastError: &lastError)
