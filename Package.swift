@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .executable(name: "kafka-exporter", targets: ["kafka-exporter"]),
         // For the benchmarks package (Benchmarks/), which keeps its own dependencies out of this build.
-        .library(name: "KafkaExporterModules", targets: ["Kafka", "Exposition", "Collectors", "HTTP", "TestSupport"]),
+        .library(name: "KafkaExporterModules", targets: ["Kafka", "Exposition", "Collectors", "ClientStats", "HTTP", "TestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -42,6 +42,10 @@ let package = Package(
             name: "HTTP",
             dependencies: ["CMicroHTTPD", "CMicroHTTPDShims", "Exposition", .product(name: "Logging", package: "swift-log")]
         ),
+        .target(
+            name: "ClientStats",
+            dependencies: ["Kafka", "Exposition", "HTTP", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(name: "Demo", dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Exporter",
@@ -57,6 +61,7 @@ let package = Package(
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"]),
         .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "TestSupport"]),
+        .testTarget(name: "ClientStatsTests", dependencies: ["ClientStats", "TestSupport"]),
         .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Demo", "TestSupport"]),
     ]
 )

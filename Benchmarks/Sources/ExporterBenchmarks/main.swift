@@ -9,3 +9,4 @@ if wanted("render") { RenderBenchmark.run() }
 AllocationPolicy.reuseLargeBuffers()
 if wanted("scrape") { try ScrapeBenchmark.run() }
 if wanted("collect") { try CollectionBenchmark.run() }
+if wanted("stats") { try StatsParseBenchmark.run() }

@@ -1,0 +1,35 @@
+/// Why a statistics document was refused, with where: the key path and the byte offset.
+public struct StatsParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Kind: Sendable, Equatable {
+        /// Not JSON at all: truncated, a bad token, nested too deep, a number out of range.
+        case malformedJSON
+        /// Valid JSON, but not a librdkafka statistics document (no client name or type, or a known
+        /// field of the wrong type).
+        case notStatistics
+    }
+
+    public let kind: Kind
+    public let message: String
+    /// Byte offset in the document where the problem was found.
+    public let offset: Int
+    /// Object keys from the root down to the offending value.
+    public private(set) var path: [String] = []
+
+    init(_ kind: Kind, _ message: String, at offset: Int) {
+        self.kind = kind
+        self.message = message
+        self.offset = offset
+    }
+
+    /// The same error seen from the enclosing object.
+    func inside(_ key: String) -> StatsParseError {
+        var outer = self
+        outer.path.insert(key, at: 0)
+        return outer
+    }
+
+    public var description: String {
+        let location = path.isEmpty ? "" : path.joined(separator: ".") + ": "
+        return "\(location)\(message) (at byte \(offset))"
+    }
+}

@@ -1,0 +1,52 @@
+import ClientStats
+import Foundation
+import Testing
+import TestSupport
+
+@Suite struct StatsRouteTests {
+    @Test func acceptsStatisticsWithTheTokenAndCountsEveryRefusal() throws {
+        let stats = try StatsServer(token: BearerToken("s3cret"), maxBodyBytes: 64 * 1024)
+        let document = try Fixtures.bytes("producer-2.0.2.json")
+
+        #expect(try stats.post(document, headers: ["Authorization": "Bearer s3cret"]).status == 204)
+        let missing = try stats.post(document)
+        #expect(missing.status == 401)
+        #expect(missing.headers["www-authenticate"] == #"Bearer realm="kafka-exporter""#)
+        #expect(try stats.post(document, headers: ["Authorization": "Bearer s3cret-not"]).status == 401)
+        #expect(try stats.post(document, headers: ["Authorization": "Basic s3cret"]).status == 401)
+        let truncated = try stats.post(Array(document.prefix(100)), headers: ["Authorization": "Bearer s3cret"])
+        #expect(truncated.status == 400)
+        #expect(truncated.text.hasPrefix("not a librdkafka statistics document: "))
+        let notStatistics = try stats.post(Array(#"{"hello":"world"}"#.utf8), headers: ["Authorization": "bearer s3cret"])
+        #expect(notStatistics.status == 400)
+        let tooLarge = try stats.post([UInt8](repeating: 0x20, count: 64 * 1024 + 1), headers: ["Authorization": "Bearer s3cret"])
+        #expect(tooLarge.status == 413)
+        #expect(try HTTPTestClient.get(port: stats.port, "/api/v1/stats").status == 405)
+
+        let samples = try stats.waitForMetrics("the refusals") { $0.value("kafka_exporter_stats_rejected_total", ["reason": "too_large"]) == 1 }
+        #expect(samples.value("kafka_exporter_stats_documents_total", ["source": "http"]) == 1)
+        #expect(samples.value("kafka_exporter_stats_rejected_total", ["reason": "unauthorized"]) == 3)
+        #expect(samples.value("kafka_exporter_stats_rejected_total", ["reason": "invalid_json"]) == 1)
+        #expect(samples.value("kafka_exporter_stats_rejected_total", ["reason": "not_statistics"]) == 1)
+        #expect(samples.value("kafka_client_tx_messages_total", ["client_id": "capture-producer", "partition": "0"]) == 153)
+    }
+
+    @Test func withoutATokenAnyoneMayPost() throws {
+        let stats = try StatsServer()
+        #expect(try stats.post(Fixtures.bytes("consumer-2.16.0.json")).status == 204)
+        #expect(stats.collector.clients.map(\.key) == [ClientKey(clientID: "confluent-consumer", type: "consumer")])
+    }
+
+    @Test func tokenFileContentIsTrimmed() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("stats-token-\(UInt64.random(in: 0...UInt64.max))").path
+        try Data("  s3cret\n".utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let token = try BearerToken(contentsOfFile: path)
+        #expect(token.authorizes("Bearer s3cret"))
+        #expect(!token.authorizes("Bearer s3cre"))
+        #expect(!token.authorizes(nil))
+        try Data("\n".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: BearerToken.InvalidTokenFile.self) { try BearerToken(contentsOfFile: path) }
+        #expect(throws: BearerToken.InvalidTokenFile.self) { try BearerToken(contentsOfFile: path + ".missing") }
+    }
+}

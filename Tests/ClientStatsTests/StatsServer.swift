@@ -1,0 +1,50 @@
+import ClientStats
+import Exposition
+import Foundation
+import HTTP
+import Logging
+import Testing
+import TestSupport
+
+/// A collector behind a real HTTP server on a random loopback port, serving `POST /api/v1/stats`
+/// and `/metrics`, as the exporter wires them. Stopped when it goes away.
+final class StatsServer {
+    let registry = Registry()
+    let collector: ClientStatsCollector
+    let server: HTTPServer
+
+    init(token: BearerToken? = nil, maxBodyBytes: Int = StatsRoute.defaultMaxBodyBytes) throws {
+        collector = ClientStatsCollector(registry: registry, publishInterval: .milliseconds(100), logger: Logger(label: "stats-test"))
+        var router = Router(onBodyRejected: StatsRoute.countsTooLarge(collector: collector))
+        router.add(StatsRoute.make(collector: collector, maxBodyBytes: maxBodyBytes, token: token))
+        router.add(.metrics(path: "/metrics", registry: registry))
+        server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0), router: router)
+        collector.start()
+    }
+
+    deinit {
+        collector.stop()
+        server.stop()
+    }
+
+    var port: UInt16 { server.port }
+    var statsURL: String { "http://127.0.0.1:\(port)\(StatsRoute.path)" }
+
+    func post(_ body: [UInt8], headers: [String: String] = [:]) throws -> HTTPTestClient.Response {
+        try HTTPTestClient(port: port).request("POST", StatsRoute.path, headers: headers, body: body)
+    }
+
+    /// Polls /metrics until `condition` holds, or records an issue after `timeout`.
+    @discardableResult
+    func waitForMetrics(timeout: Duration = .seconds(20), _ what: String, until condition: (ExpositionSamples) -> Bool) throws -> ExpositionSamples {
+        let deadline = ContinuousClock.now + timeout
+        var last = ExpositionSamples("")
+        while ContinuousClock.now < deadline {
+            last = ExpositionSamples(try HTTPTestClient.get(port: port, "/metrics").text)
+            if condition(last) { return last }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        Issue.record("timed out waiting for \(what)")
+        return last
+    }
+}

@@ -1,0 +1,47 @@
+import ClientStats
+import Foundation
+import Kafka
+import Logging
+import Testing
+import TestSupport
+
+@Suite(.serialized) struct StatsTopicReaderTests {
+    /// Documents produced to the topic after the reader started reach the collector; the reader never
+    /// commits an offset for its group.
+    @Test func readsDocumentsProducedAfterItStartedAndNeverCommits() throws {
+        let cluster = try MockCluster(brokers: 1)
+        try cluster.createTopic("client-stats", partitions: 2)
+        let stats = try StatsServer()
+        let reader = try StatsTopicReader(
+            topic: "client-stats",
+            configuration: ClientConfiguration([("bootstrap.servers", cluster.bootstrapServers), ("group.id", "stats-reader")]),
+            collector: stats.collector, logger: Logger(label: "stats-topic-test"))
+        reader.start()
+        defer { reader.stop() }
+
+        let producer = try Producer(configuration: ClientConfiguration([("bootstrap.servers", cluster.bootstrapServers)]))
+        let document = try Fixtures.bytes("consumer-2.0.2.json")
+        // The reader starts at the end of each partition once it is assigned: keep sending until it reads.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while stats.collector.clients.isEmpty && ContinuousClock.now < deadline {
+            for partition: Int32 in [0, 1] { try producer.produce(topic: "client-stats", partition: partition, value: document) }
+            try producer.flush(timeout: .seconds(5))
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(stats.collector.clients.map(\.key) == [ClientKey(clientID: "capture-consumer", type: "consumer")])
+        try producer.produce(topic: "client-stats", partition: 1, value: Array("not json".utf8))
+        try producer.flush(timeout: .seconds(5))
+        let samples = try stats.waitForMetrics("documents from the topic") {
+            ($0.value("kafka_exporter_stats_documents_total", ["source": "topic"]) ?? 0) >= 1
+                && $0.value("kafka_exporter_stats_rejected_total", ["reason": "invalid_json"]) == 1
+        }
+        #expect(samples.value("kafka_client_consumer_lag", ["client_id": "capture-consumer", "partition": "0"]) == 10)
+
+        let admin = AdminClient { () throws(KafkaError) in
+            try KafkaClient(kind: .producer, configuration: ClientConfiguration([("bootstrap.servers", cluster.bootstrapServers)]))
+        }
+        let partitions = [TopicPartition("client-stats", 0), TopicPartition("client-stats", 1)]
+        let committed = admin.committedOffsets([AdminClient.OffsetRequest(group: "stats-reader", partitions: partitions)], timeout: .seconds(5), maxInFlight: 1)
+        #expect(try committed["stats-reader"]?.get() == [:])
+    }
+}
