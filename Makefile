@@ -2,7 +2,7 @@
 SWIFT ?= swift
 ARGS ?=
 
-.PHONY: demo test build deps test-deps bench
+.PHONY: demo test build deps test-deps bench fuzz
 
 deps:
 	@scripts/ensure-system-deps
@@ -22,6 +22,12 @@ test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 	.venv/bin/pytest Tests/python -q
+	scripts/fuzz-stats-parser $(FUZZ_SECONDS)
+
+# The statistics parser under libFuzzer; `make test` runs it briefly, longer runs: make fuzz FUZZ_SECONDS=600
+FUZZ_SECONDS ?= 30
+fuzz: deps
+	scripts/fuzz-stats-parser $(FUZZ_SECONDS)
 
 # Benchmarks (not tests): ratios measured in one run; results and how to read them in BENCHMARKS.md.
 bench: deps

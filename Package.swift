@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "Exporter",
             dependencies: [
-                "Kafka", "Exposition", "Collectors", "HTTP", "Demo",
+                "Kafka", "Exposition", "Collectors", "ClientStats", "HTTP", "Demo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -26,23 +26,23 @@ void *kx_mhd_start(const struct KXServerOptions *o,
     if (o->bind_address != NULL) {
         return MHD_start_daemon(flags, 0, NULL, NULL,
             (MHD_AccessHandlerCallback)access_handler, access_context,
+            MHD_OPTION_EXTERNAL_LOGGER, format_error, o->error_logger_context,
             MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)o->bind_address,
             MHD_OPTION_CONNECTION_LIMIT, o->connection_limit,
             MHD_OPTION_CONNECTION_TIMEOUT, o->connection_timeout_seconds,
             MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->connection_memory_limit,
             MHD_OPTION_THREAD_POOL_SIZE, pool,
             MHD_OPTION_NOTIFY_COMPLETED, (MHD_RequestCompletedCallback)completed_handler, completed_context,
-            MHD_OPTION_EXTERNAL_LOGGER, format_error, o->error_logger_context,
             MHD_OPTION_END);
     }
     return MHD_start_daemon(flags, o->port, NULL, NULL,
         (MHD_AccessHandlerCallback)access_handler, access_context,
+        MHD_OPTION_EXTERNAL_LOGGER, format_error, o->error_logger_context,
         MHD_OPTION_CONNECTION_LIMIT, o->connection_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, o->connection_timeout_seconds,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->connection_memory_limit,
         MHD_OPTION_THREAD_POOL_SIZE, pool,
         MHD_OPTION_NOTIFY_COMPLETED, (MHD_RequestCompletedCallback)completed_handler, completed_context,
-        MHD_OPTION_EXTERNAL_LOGGER, format_error, o->error_logger_context,
         MHD_OPTION_END);
 }
 

@@ -52,7 +52,9 @@ struct DemoCommand: ParsableCommand {
         var settings = DemoPipeline.Settings()
         settings.messagesPerMinute = rate
         settings.partitions = partitions
-        let pipeline = try DemoPipeline(settings: settings, logger: logger)
+        // The demo's clients report their librdkafka statistics like any application's stats_cb would.
+        let statistics = StatisticsRelay()
+        let pipeline = try DemoPipeline(settings: settings, logger: logger, statistics: statistics.forward)
         var configuration = try options.makeConfiguration()
         configuration.kafka = ClientConfiguration([("bootstrap.servers", pipeline.bootstrapServers)])
         configuration.collection.staticGroups = DemoPipeline.groups.map { StaticGroup(id: $0.0, topics: [$0.1]) }
@@ -77,6 +79,7 @@ struct DemoCommand: ParsableCommand {
         var run = ExporterRun(configuration: configuration, logger: logger)
         run.extraRoutes = [Self.injectRoute(pipeline.retryBug, logger: logger)]
         run.onStarted = { exporter in
+            statistics.connect(exporter.statisticsHandler)
             let banner = Self.banner(bootstrap: pipeline.bootstrapServers, port: exporter.port, configuration: configuration, rate: rate)
             FileHandle.standardOutput.write(Data((banner + "\n").utf8))
         }

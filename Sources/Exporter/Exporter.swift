@@ -1,3 +1,4 @@
+import ClientStats
 import Collectors
 import Foundation
 import HTTP
@@ -25,8 +26,16 @@ public final class Exporter: Sendable {
     private let server: HTTPServer
     private let scheduler: CollectionScheduler
     private let duplicates: DuplicateDetector?
+    private let clientStatistics: ClientStatsCollector
+    private let statisticsTopic: StatsTopicReader?
     private let latest = LatestState()
     private let logger: Logger
+
+    /// Hands a librdkafka statistics document to the exporter, as an application's `stats_cb` would
+    /// post it (used by the demo for its own clients).
+    public var statisticsHandler: @Sendable (_ clientName: String, _ json: [UInt8]) -> Void {
+        clientStatistics.statisticsHandler
+    }
 
     /// The bound HTTP port.
     public var port: UInt16 { server.port }
@@ -39,7 +48,14 @@ public final class Exporter: Sendable {
         AllocationPolicy.reuseLargeBuffers()
         registry = Registry(constantLabels: configuration.constantLabels.map { ($0.name, $0.value) })
         health = CollectionHealth(version: Version.current, librdkafkaVersion: Version.librdkafka)
-        let factory = KafkaClients(base: configuration.kafka, logger: logger, onStatistics: nil)
+        let clientStatistics = ClientStatsCollector(registry: registry, expiry: configuration.statistics.expiry, logger: logger)
+        self.clientStatistics = clientStatistics
+        var ownClients = configuration.kafka
+        if let interval = configuration.statistics.ownClientsInterval {
+            ownClients.set("statistics.interval.ms", String(Int(interval.seconds * 1000)))
+        }
+        let ownStatistics = ClientCallbacks(statistics: clientStatistics.statisticsHandler)
+        let factory = KafkaClients(base: ownClients, logger: logger, onStatistics: clientStatistics.statisticsHandler)
         clients = ClusterCollector.Clients(
             cluster: try factory.make(role: "cluster"),
             listGroups: factory.makeAdmin(role: "list-groups"),
@@ -47,8 +63,10 @@ public final class Exporter: Sendable {
             groupOffsets: factory.makeAdmin(role: "group-offsets"))
         collector = ClusterCollector(settings: configuration.collection, clients: clients, logger: logger)
 
-        var router = Router()
+        var router = Router(onBodyRejected: StatsRoute.countsTooLarge(collector: clientStatistics))
         router.add(.metrics(path: configuration.telemetryPath, registry: registry))
+        router.add(StatsRoute.make(
+            collector: clientStatistics, maxBodyBytes: configuration.statistics.maxBodyBytes, token: configuration.statistics.token))
         router.add(Routes.health())
         router.add(Routes.ready(health: health))
         extraRoutes.forEach { router.add($0) }
@@ -62,7 +80,13 @@ public final class Exporter: Sendable {
         }
 
         duplicates = try configuration.duplicates.map { settings in
-            try DuplicateDetector(settings: settings, kafka: configuration.kafka, logger: logger)
+            try DuplicateDetector(settings: settings, kafka: ownClients, logger: logger, callbacks: ownStatistics)
+        }
+        statisticsTopic = try configuration.statistics.topic.map { topic in
+            var readerClient = ownClients
+            readerClient.set("client.id", "\(configuration.kafka.value(for: "client.id") ?? "kafka-exporter")-stats-topic")
+            return try StatsTopicReader(
+                topic: topic, configuration: readerClient, collector: clientStatistics, callbacks: ownStatistics, logger: logger)
         }
         var allDerivations = [Derivation(source: "cluster", derive: ClusterFamilies.build)] + derivations
         if let duplicates { allDerivations.append(Derivation(source: "duplicates", derive: duplicates.update)) }
@@ -94,6 +118,8 @@ public final class Exporter: Sendable {
             "version": "\(Version.current)", "librdkafka": "\(Version.librdkafka)",
             "listen": "\(server.address)", "port": "\(server.port)",
         ])
+        clientStatistics.start()
+        statisticsTopic?.start()
         duplicates?.start()
         scheduler.start()
     }
@@ -102,7 +128,9 @@ public final class Exporter: Sendable {
     public func stop() {
         scheduler.stop()
         duplicates?.stop()
+        statisticsTopic?.stop()
         server.stop()
         clients.cluster.close()
+        clientStatistics.stop()
     }
 }

@@ -1,3 +1,4 @@
+import ClientStats
 import Collectors
 import HTTP
 import Kafka
@@ -20,6 +21,8 @@ public struct ExporterConfiguration: Sendable {
     public var constantLabels: [Label]
     /// Duplicate detection on the topics matching `--duplicates.topic`; nil when off.
     public var duplicates: DuplicateDetector.Settings?
+    /// librdkafka statistics: of the exporter's own clients, pushed by applications, read from a topic.
+    public var statistics = StatisticsSettings()
     /// Declared pipeline stages (`--pipeline`), measured over `pipelineWindow`.
     public var pipelines: [PipelineStage] = []
     public var pipelineWindow: Duration = .seconds(300)
@@ -43,4 +46,19 @@ public struct ExporterConfiguration: Sendable {
 public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     public let description: String
     public init(_ description: String) { self.description = description }
+}
+
+/// The `--stats.*` flags.
+public struct StatisticsSettings: Sendable {
+    /// `statistics.interval.ms` of the exporter's own librdkafka handles; nil turns their statistics off.
+    public var ownClientsInterval: Duration? = .seconds(30)
+    /// Required on `POST /api/v1/stats` when set.
+    public var token: BearerToken?
+    /// A topic of statistics documents to read (`--stats.topic`).
+    public var topic: String?
+    /// nil forgets a client after 5 × its own interval.
+    public var expiry: Duration?
+    public var maxBodyBytes = StatsRoute.defaultMaxBodyBytes
+
+    public init() {}
 }

@@ -1,3 +1,4 @@
+import ClientStats
 import Collectors
 import Foundation
 
@@ -37,6 +38,34 @@ extension ExporterOptions {
         guard duplicatesMaxEntries >= 1 else { throw ConfigurationError("--duplicates.max-entries must be at least 1") }
         settings.samplingFactor = duplicatesSample
         settings.maxEntriesPerTopic = duplicatesMaxEntries
+        return settings
+    }
+
+    func statisticsSettings() throws(ConfigurationError) -> StatisticsSettings {
+        var settings = StatisticsSettings()
+        let interval: Duration
+        do {
+            interval = try DurationParsing.parse(statsInterval)
+        } catch {
+            throw ConfigurationError("--stats.interval: \(error)")
+        }
+        settings.ownClientsInterval = interval > .zero ? interval : nil
+        if let statsTokenFile {
+            do {
+                settings.token = try BearerToken(contentsOfFile: statsTokenFile)
+            } catch {
+                throw ConfigurationError("--stats.token-file: \(error)")
+            }
+        }
+        if let statsTopic {
+            guard !statsTopic.isEmpty else { throw ConfigurationError("--stats.topic: empty topic name") }
+            settings.topic = statsTopic
+        }
+        settings.expiry = try statsExpiry.map { (text: String) throws(ConfigurationError) -> Duration in
+            try duration(text, flag: "--stats.expiry")
+        }
+        guard statsMaxBytes >= 1024 else { throw ConfigurationError("--stats.max-bytes must be at least 1024") }
+        settings.maxBodyBytes = statsMaxBytes
         return settings
     }
 }

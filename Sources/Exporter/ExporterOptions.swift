@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClientStats
 import Collectors
 import Foundation
 import HTTP
@@ -95,6 +96,21 @@ public struct ExporterOptions: ParsableArguments {
     @Option(name: .customLong("duplicates.max-entries"), help: "Content hashes kept per topic at most; beyond, the sampling factor doubles.")
     var duplicatesMaxEntries: Int = 200_000
 
+    @Option(name: .customLong("stats.interval"), help: "Statistics interval of the exporter's own librdkafka clients (0 turns them off).")
+    var statsInterval: String = "30s"
+
+    @Option(name: .customLong("stats.token-file"), help: "File holding the bearer token POST /api/v1/stats requires (none when unset).")
+    var statsTokenFile: String?
+
+    @Option(name: .customLong("stats.topic"), help: "Kafka topic of librdkafka statistics documents to read (never committed).")
+    var statsTopic: String?
+
+    @Option(name: .customLong("stats.expiry"), help: "Forget a client after this long without statistics (default: 5 × its own interval).")
+    var statsExpiry: String?
+
+    @Option(name: .customLong("stats.max-bytes"), help: "Largest statistics document accepted by POST /api/v1/stats (413 beyond).")
+    var statsMaxBytes: Int = StatsRoute.defaultMaxBodyBytes
+
     @Option(name: .customLong("collect.interval"), help: "Time between collection cycles.")
     var collectInterval: String = "15s"
 
@@ -172,6 +188,7 @@ public struct ExporterOptions: ParsableArguments {
             kafka: kafka, collection: collection, collectInterval: interval, listenAddress: address,
             telemetryPath: telemetryPath, maxConnections: maxConnections, constantLabels: try constantLabels())
         configuration.duplicates = try duplicateSettings()
+        configuration.statistics = try statisticsSettings()
         configuration.pipelines = try pipelineStages()
         configuration.pipelineWindow = try duration(pipelineWindow, flag: "--pipeline.window")
         // A stage's group must be collected even where groups cannot be listed.

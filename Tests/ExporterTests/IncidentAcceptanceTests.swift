@@ -16,8 +16,10 @@ import TestSupport
     private func runDemo(injectBug: Bool, sampled: Double) throws -> ExpositionSamples {
         var settings = DemoPipeline.Settings()
         settings.messagesPerMinute = 6000
+        settings.statisticsInterval = .seconds(1)
         let logger = LogSettings(level: .error).makeLogger()
-        let pipeline = try DemoPipeline(settings: settings, logger: logger)
+        let statistics = StatisticsRelay()
+        let pipeline = try DemoPipeline(settings: settings, logger: logger, statistics: statistics.forward)
         if injectBug { pipeline.retryBug.inject() }
         pipeline.start()
         defer { pipeline.stop() }
@@ -30,6 +32,7 @@ import TestSupport
             configuration.pipelineWindow = .seconds(20)
             configuration.duplicates = DuplicateDetector.Settings(topics: try! NameFilter(include: "^_(policy|flow)$"))
         }
+        statistics.connect(harness.exporter.statisticsHandler)
         // Let the groups join and the burst of the injected bug pass, then measure over the window.
         Thread.sleep(forTimeInterval: 15)
         return try harness.waitForMetrics(timeout: .seconds(60), "a full pipeline window of samples") { samples in
@@ -47,6 +50,15 @@ import TestSupport
             let ratio = try #require(samples.value("kafka_topic_duplicate_ratio", ["topic": topic]))
             #expect(abs(ratio - 0.5) <= 0.05, "\(topic) duplicate ratio \(ratio)")
         }
+        // The router's own librdkafka statistics: its producer enqueued about twice the messages its
+        // consumer received, and its queue is the small one that filled.
+        let router = ["client_id": "router"]
+        let produced = samples.series("kafka_client_produced_messages_total", router.merging(["type": "producer"]) { a, _ in a })
+            .reduce(0) { $0 + $1.value }
+        let received = samples.series("kafka_client_rx_messages_total", router.merging(["type": "consumer"]) { a, _ in a })
+            .reduce(0) { $0 + $1.value }
+        #expect(received > 0 && produced / received > 1.8, "router produced \(produced), received \(received)")
+        #expect(samples.value("kafka_client_msg_queue_max_messages", ["client_id": "router", "type": "producer"]) == 20)
     }
 
     @Test func aHealthyRouterShowsRatioOneAndNoDuplicates() throws {
