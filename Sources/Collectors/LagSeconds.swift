@@ -26,8 +26,10 @@ extension ThinnedHistory where Value == Int64 {
         let upper = values.firstIndex(above: committed)
         guard upper > 0 else { return LagSeconds(seconds: now - times[0], isLowerBound: true) }
         let lower = upper - 1
-        let fraction = Double(committed + 1 - values[lower]) / Double(values[upper] - values[lower])
-        let produced = times[lower] + fraction * (times[upper] - times[lower])
-        return LagSeconds(seconds: now - produced, isLowerBound: false)
+        // Measured back from the upper point, in time differences: wall-clock seconds since 1970 carry
+        // only about 1e-7 s of precision themselves.
+        let messagesAfter = Double(values[upper] - committed - 1) / Double(values[upper] - values[lower])
+        let seconds = (now - times[upper]) + messagesAfter * (times[upper] - times[lower])
+        return LagSeconds(seconds: seconds, isLowerBound: false)
     }
 }

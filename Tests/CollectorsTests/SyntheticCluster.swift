@@ -51,3 +51,8 @@ struct SyntheticCluster {
         return ExpositionSamples(insights.update(with: state(at: second)).map { writer.render($0).string }.joined())
     }
 }
+
+/// Equal up to floating-point rounding; false for a missing value.
+func isClose(_ value: Double?, _ expected: Double) -> Bool {
+    value.map { abs($0 - expected) <= 1e-9 * max(1, abs(expected)) } ?? false
+}
