@@ -80,7 +80,7 @@ public final class OffsetInsights: Sendable {
         var consumed: [GroupTopic: MessageCounter] = [:]
         var trackers: [GroupPartition: PartitionStatusTracker] = [:]
         let groups = cluster.groups.map { group in
-            insight(into: group, state: state, cycle: cycle, consumed: &consumed, trackers: &trackers)
+            groupInsight(group, state: state, cycle: cycle, consumed: &consumed, trackers: &trackers)
         }
         state.consumed = consumed
         state.trackers = trackers
@@ -116,8 +116,8 @@ public final class OffsetInsights: Sendable {
         return rates
     }
 
-    private static func insight(
-        into group: ConsumerGroupState, state: State, cycle: Cycle,
+    private static func groupInsight(
+        _ group: ConsumerGroupState, state: State, cycle: Cycle,
         consumed: inout [GroupTopic: MessageCounter], trackers: inout [GroupPartition: PartitionStatusTracker]
     ) -> GroupInsight {
         let assigned = group.members.map { members in Set(members.flatMap(\.assignment)) }
@@ -135,9 +135,9 @@ public final class OffsetInsights: Sendable {
             for (partition, committed) in offsets.sorted(by: { $0.key < $1.key }) {
                 let key = GroupPartition(group: group.id, partition: partition)
                 var insight = PartitionInsight(topic: topic, partition: partition.partition, committedOffset: committed)
-                defer { partitions.append(insight) }
                 guard let newest = cycle.newest[partition] else {
                     trackers[key] = state.trackers[key]
+                    partitions.append(insight)
                     continue
                 }
                 let lag = ConsumerLag.messages(committed: committed, newest: newest)
@@ -154,6 +154,7 @@ public final class OffsetInsights: Sendable {
                     insight.lagSeconds = lagSeconds.seconds
                     insight.lagSecondsIsLowerBound = lagSeconds.isLowerBound
                 }
+                partitions.append(insight)
             }
         }
         return GroupInsight(

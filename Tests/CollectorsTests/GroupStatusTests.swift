@@ -9,13 +9,15 @@ import TestSupport
     private let tp0 = TopicPartition("t", 0)
 
     private func groupStatus(_ samples: ExpositionSamples) -> ConsumerStatus? {
-        samples.value("kafka_consumergroup_status", group).flatMap { code in ConsumerStatus.allCases.first { Double($0.code) == code } }
+        status(samples.value("kafka_consumergroup_status", group))
     }
 
-    private func partitionStatus(_ samples: ExpositionSamples, _ labels: [String: String]? = nil) -> ConsumerStatus? {
-        samples.value("kafka_consumergroup_partition_status", labels ?? partition0).flatMap { code in
-            ConsumerStatus.allCases.first { Double($0.code) == code }
-        }
+    private func partitionStatus(_ samples: ExpositionSamples) -> ConsumerStatus? {
+        status(samples.value("kafka_consumergroup_partition_status", partition0))
+    }
+
+    private func status(_ code: Double?) -> ConsumerStatus? {
+        code.flatMap { code in ConsumerStatus.allCases.first { Double($0.code) == code } }
     }
 
     @Test func codesAreBurrows() {

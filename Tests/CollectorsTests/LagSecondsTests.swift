@@ -74,6 +74,25 @@ import TestSupport
         }
     }
 
+    /// kafka-lag-exporter #121: working through a backlog after production stopped, its time lag kept
+    /// growing because the newest point's time moved with every poll. The first point of a flat run
+    /// stays, so catching up faster than the messages were written brings the lag down.
+    @Test func catchingUpOnAnIdleTopicBringsTheLagDown() {
+        var cluster = cluster(newest: [0], committed: [0])
+        var lags: [Double] = []
+        for second in stride(from: 0.0, through: 400, by: 10) {
+            cluster.topics["t"] = [min(Int64(second), 100) * 10]  // 10 msg/s for 100 s, then nothing
+            let committed = second <= 100 ? 0 : min(Int64(second - 100) * 20, 1000)  // then 20 msg/s
+            cluster.commits["g"] = [TopicPartition("t", 0): committed]
+            guard let lag = cluster.cycle(at: second).value("kafka_consumergroup_lag_seconds", partition0), second > 100 else { continue }
+            lags.append(lag)
+            if committed < 1000 { #expect(isClose(lag, second - Double(committed + 1) / 10)) }
+        }
+        #expect(lags.first.map { $0 > 80 } == true)
+        #expect(zip(lags, lags.dropFirst()).allSatisfy { $1 < $0 || $1 == 0 })
+        #expect(lags.last == 0)
+    }
+
     @Test func whileAConsumerIsStoppedLagGrowsAtWallClockSpeed() {
         var cluster = cluster(newest: [0], committed: [0])
         var lags: [Double] = []
