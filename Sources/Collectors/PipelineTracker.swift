@@ -55,10 +55,10 @@ public final class PipelineTracker: Sendable {
                 var history = histories[stage.name]!
                 let inputs = Set(stage.inputs), outputs = Set(stage.outputs)
                 let committed = (committedByGroup[stage.group] ?? [:]).filter { inputs.contains($0.key.topic) }
-                history.consumed += Self.growth(from: history.lastCommitted, to: committed)
+                history.consumed += OffsetGrowth.sum(from: history.lastCommitted, to: committed)
                 history.lastCommitted = committed
                 let produced = newest.filter { outputs.contains($0.key.topic) }
-                history.produced += Self.growth(from: history.lastNewest, to: produced)
+                history.produced += OffsetGrowth.sum(from: history.lastNewest, to: produced)
                 history.lastNewest = produced
                 history.points.append(Point(time: state.collectedAt, consumed: history.consumed, produced: history.produced))
                 history.points.removeAll { state.collectedAt.timeIntervalSince($0.time) > window.seconds * 2 }
@@ -93,15 +93,6 @@ public final class PipelineTracker: Sendable {
             if let ratio = rate.amplification { amplification.add(stage.name, ratio) }
         }
         return [messagesIn, messagesOut, amplification, span]
-    }
-
-    /// Sum of the increases of each partition's offset; partitions new since the last cycle count from
-    /// their first sighting, and offsets that went backwards (reset, recreated topic) count as zero.
-    static func growth(from previous: [TopicPartition: Int64], to current: [TopicPartition: Int64]) -> Double {
-        current.reduce(0.0) { total, entry in
-            guard let before = previous[entry.key] else { return total }
-            return total + Double(max(0, entry.value - before))
-        }
     }
 
     /// Rates between the newest point and the oldest one still inside the window.

@@ -1,0 +1,46 @@
+import Foundation
+
+/// The body of `/api/v1/groups`: every group's status, per-partition status, lag and lag in seconds.
+public struct GroupsDocument: Sendable, Equatable, Codable {
+    /// Nil before the first collection cycle.
+    public var collectedAt: Date?
+    public var statusWindowSeconds: Double
+    public var groups: [GroupInsight]
+}
+
+/// The body of `/api/v1/groups/NAME`.
+public struct GroupDocument: Sendable, Equatable, Codable {
+    public var collectedAt: Date
+    public var statusWindowSeconds: Double
+    public var group: GroupInsight
+}
+
+extension OffsetInsights {
+    /// `/api/v1/groups` as JSON.
+    public func groupsJSON() -> [UInt8] {
+        let report = report
+        return Self.encode(GroupsDocument(
+            collectedAt: report?.collectedAt, statusWindowSeconds: settings.statusWindow.seconds,
+            groups: report?.groups ?? []))
+    }
+
+    /// `/api/v1/groups/NAME` as JSON; nil for a group the latest cycle did not see (answer 404).
+    public func groupJSON(named name: String) -> [UInt8]? {
+        guard let report, let group = report.groups.first(where: { $0.name == name }) else { return nil }
+        return Self.encode(GroupDocument(
+            collectedAt: report.collectedAt, statusWindowSeconds: report.statusWindowSeconds, group: group))
+    }
+
+    /// Pretty-printed with sorted keys for people reading it with curl; dates in ISO 8601.
+    public static func jsonEncoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+
+    private static func encode(_ document: some Encodable) -> [UInt8] {
+        // Cannot fail: strings, integers, booleans and finite numbers only.
+        Array(try! jsonEncoder().encode(document))
+    }
+}
