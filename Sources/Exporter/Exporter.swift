@@ -63,15 +63,18 @@ public final class Exporter: Sendable {
             groupOffsets: factory.makeAdmin(role: "group-offsets"))
         collector = ClusterCollector(settings: configuration.collection, clients: clients, logger: logger)
 
+        let insights = OffsetInsights(settings: configuration.insights)
         var router = Router(onBodyRejected: StatsRoute.countsTooLarge(collector: clientStatistics))
         router.add(.metrics(path: configuration.telemetryPath, registry: registry))
         router.add(StatsRoute.make(
             collector: clientStatistics, maxBodyBytes: configuration.statistics.maxBodyBytes, token: configuration.statistics.token))
         router.add(Routes.health())
         router.add(Routes.ready(health: health))
+        router.add(Routes.groups(insights))
         extraRoutes.forEach { router.add($0) }
         router.add(Routes.landingPage(
-            telemetryPath: configuration.telemetryPath, extraLinks: [], health: health, latest: latest))
+            telemetryPath: configuration.telemetryPath, extraLinks: [(Routes.groupsPath, "Consumer groups (JSON)")],
+            health: health, latest: latest))
         var options = HTTPServer.Options()
         options.connectionLimit = configuration.maxConnections
         let refusals = ThrottledWarning("HTTP request refused (counted in kafka_exporter_http_requests_failed_total)", logger: logger)
@@ -88,7 +91,10 @@ public final class Exporter: Sendable {
             return try StatsTopicReader(
                 topic: topic, configuration: readerClient, collector: clientStatistics, callbacks: ownStatistics, logger: logger)
         }
-        var allDerivations = [Derivation(source: "cluster", derive: ClusterFamilies.build)] + derivations
+        var allDerivations = [
+            Derivation(source: "cluster", derive: ClusterFamilies.build),
+            Derivation(source: "insights", derive: insights.update),
+        ] + derivations
         if let duplicates { allDerivations.append(Derivation(source: "duplicates", derive: duplicates.update)) }
         if !configuration.pipelines.isEmpty {
             let tracker = PipelineTracker(stages: configuration.pipelines, window: configuration.pipelineWindow)

@@ -23,6 +23,8 @@ public struct ExporterConfiguration: Sendable {
     public var duplicates: DuplicateDetector.Settings?
     /// librdkafka statistics: of the exporter's own clients, pushed by applications, read from a topic.
     public var statistics = StatisticsSettings()
+    /// Rates, lag in seconds and consumer-group status (`--group.status-window`).
+    public var insights = OffsetInsights.Settings()
     /// Declared pipeline stages (`--pipeline`), measured over `pipelineWindow`.
     public var pipelines: [PipelineStage] = []
     public var pipelineWindow: Duration = .seconds(300)

@@ -68,6 +68,9 @@ public struct ExporterOptions: ParsableArguments {
             valueName: "group[:topic,topic...]"))
     var staticGroups: [String] = []
 
+    @Option(name: .customLong("group.status-window"), help: "How long a consumer-group problem must last before the group's status reports it.")
+    var groupStatusWindow: String = "2m"
+
     @Flag(name: .customLong("group.discovery"), inversion: .prefixedNo, help: "Discover consumer groups with ListConsumerGroups.")
     var discoverGroups = true
 
@@ -189,6 +192,7 @@ public struct ExporterOptions: ParsableArguments {
             telemetryPath: telemetryPath, maxConnections: maxConnections, constantLabels: try constantLabels())
         configuration.duplicates = try duplicateSettings()
         configuration.statistics = try statisticsSettings()
+        configuration.insights.statusWindow = try duration(groupStatusWindow, flag: "--group.status-window")
         configuration.pipelines = try pipelineStages()
         configuration.pipelineWindow = try duration(pipelineWindow, flag: "--pipeline.window")
         // A stage's group must be collected even where groups cannot be listed.

@@ -5,6 +5,20 @@ import Exposition
 
 /// The exporter's HTTP endpoints. None of them talks to Kafka.
 enum Routes {
+    static let groupsPath = "/api/v1/groups"
+
+    /// `/api/v1/groups`: every group's status, lag and lag in seconds; `/api/v1/groups/NAME`: one group.
+    static func groups(_ insights: OffsetInsights) -> Route {
+        Route(.subtree(groupsPath)) { request in
+            let name = request.path.dropFirst(groupsPath.count).drop { $0 == "/" }
+            if name.isEmpty { return .json(200, insights.groupsJSON()) }
+            guard let body = insights.groupJSON(named: String(name)) else {
+                return .json(404, Array("{\"error\":\"unknown consumer group\"}\n".utf8))
+            }
+            return .json(200, body)
+        }
+    }
+
     static func health() -> Route {
         Route(.exact("/healthz")) { _ in .text(200, "ok\n") }
     }

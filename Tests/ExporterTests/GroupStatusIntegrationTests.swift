@@ -1,0 +1,95 @@
+import Collectors
+import Exporter
+import Foundation
+import Kafka
+import Synchronization
+import Testing
+import TestSupport
+
+/// Rates, lag in seconds and group status on the mock cluster: a consumer that stops committing turns
+/// STOP within the status window, its lag in seconds grows at wall-clock speed, and resuming returns OK.
+@Suite(.serialized) struct GroupStatusIntegrationTests {
+    /// Produces about `perSecond` messages a second and commits for group `G` what was produced, once a
+    /// second, while `committing` is on.
+    private final class Traffic: @unchecked Sendable {
+        let committing = Atomic<Bool>(true)
+        private let stopFlag = StopFlag()
+        private let finished = DispatchSemaphore(value: 0)
+
+        init(bootstrap: String, perSecond: Int) throws {
+            let producer = try Producer(configuration: ClientConfiguration([("bootstrap.servers", bootstrap), ("linger.ms", "0")]))
+            let committer = try Consumer(configuration: ClientConfiguration([("bootstrap.servers", bootstrap), ("group.id", "G")]))
+            Thread.detachNewThread { [self] in
+                var produced: Int64 = 0
+                var lastCommit = ContinuousClock.now
+                while !stopFlag.isRaised {
+                    try? producer.produce(topic: "t", partition: 0, value: Array("m\(produced)".utf8))
+                    produced += 1
+                    Thread.sleep(forTimeInterval: 1.0 / Double(perSecond))
+                    if ContinuousClock.now - lastCommit >= .seconds(1) {
+                        lastCommit = .now
+                        try? producer.flush(timeout: .seconds(2))
+                        if committing.load(ordering: .relaxed) { try? committer.commit([TopicPartition("t", 0): produced]) }
+                    }
+                }
+                committer.close()
+                finished.signal()
+            }
+        }
+
+        func stop() {
+            stopFlag.raise()
+            finished.wait()
+        }
+    }
+
+    @Test func aConsumerThatStopsCommittingTurnsStopAndRecovers() throws {
+        let cluster = try MockCluster(brokers: 1)
+        try cluster.createTopic("t", partitions: 1)
+        let traffic = try Traffic(bootstrap: cluster.bootstrapServers, perSecond: 20)
+        defer { traffic.stop() }
+        let harness = try ExporterHarness(
+            bootstrap: cluster.bootstrapServers, staticGroups: [StaticGroup(id: "G", topics: ["t"])], interval: .seconds(1)
+        ) { $0.insights.statusWindow = .seconds(10) }
+        let partition = ["consumergroup": "G", "topic": "t", "partition": "0"]
+
+        let running = try harness.waitForMetrics(timeout: .seconds(30), "status OK with lag seconds") {
+            $0.value("kafka_consumergroup_partition_status", partition) == 1 && $0.value("kafka_consumergroup_lag_seconds", partition) != nil
+        }
+        Thread.sleep(forTimeInterval: 12)
+        let settled = ExpositionSamples(try harness.metrics())
+        #expect(settled.value("kafka_consumergroup_status", ["consumergroup": "G"]) == 1)
+        #expect(try #require(settled.value("kafka_consumergroup_lag_seconds", partition)) < 3)
+        #expect(settled.value("kafka_consumergroup_lag_seconds_lower_bound", partition) == 0)
+        let inRate = try #require(settled.value("kafka_topic_messages_in_per_second", ["topic": "t"]))
+        #expect(inRate > 10 && inRate < 25, "messages in per second \(inRate)")
+        #expect(running.value("kafka_exporter_up") == 1)
+        #expect(try HTTPTestClient.get(port: harness.port, "/api/v1/groups/G").status == 200)
+        #expect(try HTTPTestClient.get(port: harness.port, "/api/v1/groups/no-such-group").status == 404)
+        #expect(try HTTPTestClient.get(port: harness.port, "/api/v1/groups").text.contains("\"G\""))
+
+        traffic.committing.store(false, ordering: .relaxed)
+        let stopped = ContinuousClock.now
+        let stop = try harness.waitForMetrics(timeout: .seconds(25), "STOP") { $0.value("kafka_consumergroup_partition_status", partition) == 4 }
+        #expect(ContinuousClock.now - stopped <= .seconds(15), "STOP took longer than the window plus two cycles and slack")
+        #expect(stop.value("kafka_consumergroup_status", ["consumergroup": "G"]) == 3)
+        #expect(try HTTPTestClient.get(port: harness.port, "/api/v1/groups/G").text.contains("STOP"))
+
+        // While stopped, lag in seconds grows as fast as the clock.
+        let first = ExpositionSamples(try harness.metrics())
+        Thread.sleep(forTimeInterval: 4)
+        let second = try harness.waitForCycles(1)
+        let lagGrowth = try #require(second.value("kafka_consumergroup_lag_seconds", partition)) - #require(first.value("kafka_consumergroup_lag_seconds", partition))
+        let clock = try #require(second.value("kafka_exporter_last_collect_success_timestamp_seconds"))
+            - #require(first.value("kafka_exporter_last_collect_success_timestamp_seconds"))
+        #expect(abs(lagGrowth - clock) <= 1, "lag seconds grew \(lagGrowth) while \(clock) s passed")
+
+        traffic.committing.store(true, ordering: .relaxed)
+        let recovered = try harness.waitForMetrics(timeout: .seconds(15), "OK again") {
+            $0.value("kafka_consumergroup_partition_status", partition) == 1 && $0.value("kafka_consumergroup_status", ["consumergroup": "G"]) == 1
+        }
+        #expect(try #require(recovered.value("kafka_consumergroup_lag_seconds", partition)) < 3)
+        let result = try Promtool.checkMetrics(try harness.metrics())
+        #expect(result.passes, "\(result.output)")
+    }
+}
