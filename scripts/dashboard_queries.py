@@ -80,8 +80,11 @@ def dashboard_panels(dashboard: Mapping) -> list[dict]:
 
 
 def dashboard_variables(dashboard: Mapping) -> list[Variable]:
+    """The query variables (not the datasource one), in the order Grafana resolves them."""
     variables = []
     for variable in dashboard.get("templating", {}).get("list", []):
+        if variable.get("type") != "query":
+            continue
         query = variable.get("query")
         if isinstance(query, Mapping):
             query = query.get("query")
