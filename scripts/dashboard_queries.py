@@ -48,14 +48,12 @@ class Variable:
 
 @dataclass(frozen=True)
 class Query:
-    """One expression: where it comes from (source, title) and how a panel shows it."""
+    """One expression and where it comes from: source (dashboard, rules:record, rules:alert,
+    grafana-7589, or a variable) and title (panel title, recorded name or alert name)."""
 
     source: str
     title: str
     expr: str
-    legend: str | None = None
-    unit: str | None = None
-    instant: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,10 +98,7 @@ def dashboard_variables(dashboard: Mapping) -> list[Variable]:
 def dashboard_queries(dashboard: Mapping) -> list[Query]:
     queries = []
     for panel in dashboard_panels(dashboard):
-        unit = panel.get("fieldConfig", {}).get("defaults", {}).get("unit")
-        for target in panel.get("targets", []):
-            queries.append(Query("dashboard", panel["title"], target["expr"], target.get("legendFormat"), unit,
-                                 bool(target.get("instant")) and not target.get("range")))
+        queries += [Query("dashboard", panel["title"], target["expr"]) for target in panel.get("targets", [])]
     return queries
 
 

@@ -27,7 +27,10 @@ from prometheus_api import PrometheusAPI, Series  # noqa: E402
 
 GRID_COLUMNS = 24
 INCHES_PER_COLUMN = 0.75
-INCHES_PER_GRID_ROW = 0.42
+INCHES_PER_GRID_ROW = 0.6
+# Share of a time-series panel left under the plot for its legend (Grafana's table legend).
+LEGEND_SHARE = 0.4
+LEGEND_ENTRIES = 10
 # Grafana's unit ids → (axis suffix, factor).
 UNITS = {"mps": ("msg/s", 1), "mpm": ("msg/min", 1), "reqpm": ("req/min", 1), "cpm": ("/min", 1),
          "percentunit": ("%", 100), "s": ("s", 1), "short": ("", 1), "none": ("", 1)}
@@ -90,10 +93,16 @@ class Renderer:
         defaults = panel["fieldConfig"]["defaults"]
         suffix, factor = UNITS.get(defaults.get("unit"), ("", 1))
         series = self.series(panel, instant=False)
+        # The legend names the series that are not constantly 0 (at most LEGEND_ENTRIES), counts the rest.
+        nonzero = [legend for legend, item in series if any(value for _, value in item.points)]
+        listed = nonzero[:LEGEND_ENTRIES]
         for legend, item in series:
-            # matplotlib leaves labels starting with "_" (like "_rawdata") out of legends.
-            axes.plot([t - self.end for t, _ in item.points], [v * factor for _, v in item.points],
-                      label=" " + legend if legend.startswith("_") else legend, linewidth=1.2)
+            # matplotlib leaves labels starting with "_" (like "_rawdata") out of its legends.
+            label = (" " + legend if legend.startswith("_") else legend) if legend in listed else "_unlisted"
+            axes.plot([t - self.end for t, _ in item.points], [v * factor for _, v in item.points], label=label, linewidth=1.2)
+        for count, text in ((len(nonzero) - len(listed), "more series"), (len(series) - len(nonzero), "series at 0")):
+            if count:
+                axes.plot([], [], " ", label=f"{count} {text}")
         for threshold in thresholds(panel):
             axes.axhline(threshold * factor, color="tab:red", linestyle="--", linewidth=0.8)
         if "min" in defaults:
@@ -104,7 +113,7 @@ class Renderer:
         self.time_axis(axes)
         axes.grid(alpha=0.3)
         if series:
-            axes.legend(fontsize=7, loc="upper left", ncol=2, framealpha=0.6)
+            axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(0, -0.12), ncol=2, frameon=False)
         else:
             no_data(axes)
 
@@ -155,11 +164,12 @@ def render_row(renderer: Renderer, title: str, panels: list[dict], path: Path) -
     title_share = 0.6 / figure.get_figheight()
     for panel in panels:
         grid = panel["gridPos"]
-        left = grid["x"] / GRID_COLUMNS + 0.045
-        width = grid["w"] / GRID_COLUMNS - 0.06
-        bottom = (1 - title_share) * (1 - (grid["y"] - top + grid["h"]) / height) + 0.07
-        axes_height = (1 - title_share) * grid["h"] / height - 0.14
-        renderer.draw(figure.add_axes((left, bottom, width, axes_height)), panel)
+        left = grid["x"] / GRID_COLUMNS + 0.06
+        width = grid["w"] / GRID_COLUMNS - 0.075
+        cell_bottom = (1 - title_share) * (1 - (grid["y"] - top + grid["h"]) / height) + 0.03
+        cell_height = (1 - title_share) * grid["h"] / height - 0.09
+        legend = LEGEND_SHARE * cell_height if panel["type"] == "timeseries" else 0
+        renderer.draw(figure.add_axes((left, cell_bottom + legend, width, cell_height - legend)), panel)
     figure.savefig(path, dpi=80)
     plt.close(figure)
 
