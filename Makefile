@@ -2,7 +2,7 @@
 SWIFT ?= swift
 ARGS ?=
 
-.PHONY: demo test build deps test-deps bench fuzz
+.PHONY: demo test build deps test-deps bench fuzz images
 
 deps:
 	@scripts/ensure-system-deps
@@ -21,6 +21,8 @@ demo: deps
 test: test-deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+	.venv/bin/python3 scripts/check-dashboards
+	.venv/bin/python3 scripts/check-docker
 	.venv/bin/pytest Tests/python -q
 	scripts/fuzz-stats-parser $(FUZZ_SECONDS)
 
@@ -32,3 +34,8 @@ fuzz: deps
 # Benchmarks (not tests): ratios measured in one run; results and how to read them in BENCHMARKS.md.
 bench: deps
 	cd Benchmarks && $(SWIFT) build -c release && .build/release/ExporterBenchmarks $(ARGS)
+
+# Regenerates docs/images/ from a real Prometheus scraping the demo (the e2e test renders them).
+images: test-deps
+	$(SWIFT) build
+	RENDER_DASHBOARD_PNGS=1 .venv/bin/pytest Tests/python/test_prometheus_e2e.py -q

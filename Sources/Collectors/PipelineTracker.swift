@@ -39,7 +39,8 @@ public final class PipelineTracker: Sendable {
     public struct Rates: Sendable, Equatable {
         public let inPerSecond: Double
         public let outPerSecond: Double
-        /// Out / in; nil while the stage consumed nothing in the window (no traffic, or just started).
+        /// Out / in; nil while the stage consumed nothing in the window (no traffic) and until a whole
+        /// window of cycles exists (start-up).
         public let amplification: Double?
         /// The span the rates were measured over.
         public let seconds: Double
@@ -103,8 +104,11 @@ public final class PipelineTracker: Sendable {
         else { return nil }
         let seconds = last.time.timeIntervalSince(first.time)
         let consumed = last.consumed - first.consumed, produced = last.produced - first.produced
+        // In and out are read at different moments of a stage's work (commits trail the records they
+        // produced), so over a partial window after a start their ratio swings; it waits for a full one.
+        let windowIsFull = points[0].time <= last.time.addingTimeInterval(-window.seconds)
         return Rates(
             inPerSecond: consumed / seconds, outPerSecond: produced / seconds,
-            amplification: consumed > 0 ? produced / consumed : nil, seconds: seconds)
+            amplification: consumed > 0 && windowIsFull ? produced / consumed : nil, seconds: seconds)
     }
 }

@@ -21,7 +21,7 @@ import Testing
     }
 
     @Test func aRouterThatEmitsWhatItTakesHasRatioOne() {
-        let tracker = PipelineTracker(stages: [stage], window: .seconds(60))
+        let tracker = PipelineTracker(stages: [stage], window: .seconds(10))
         #expect(tracker.update(with: state(0, consumed: 0, outA: 0, outB: 0)).isEmpty, "no rates from a single cycle")
         let rates = tracker.update(with: state(10, consumed: 100, outA: 30, outB: 70))["router"]
         #expect(rates?.inPerSecond == 10 && rates?.outPerSecond == 10)
@@ -29,10 +29,19 @@ import Testing
     }
 
     @Test func producingEveryRecordTwiceHasRatioTwo() {
-        let tracker = PipelineTracker(stages: [stage], window: .seconds(60))
+        let tracker = PipelineTracker(stages: [stage], window: .seconds(20))
         _ = tracker.update(with: state(0, consumed: 0, outA: 0, outB: 0))
         _ = tracker.update(with: state(10, consumed: 100, outA: 60, outB: 140))
         #expect(tracker.update(with: state(20, consumed: 200, outA: 120, outB: 280))["router"]?.amplification == 2)
+    }
+
+    @Test func noRatioUntilAWholeWindowOfCyclesExists() {
+        let tracker = PipelineTracker(stages: [stage], window: .seconds(30))
+        _ = tracker.update(with: state(0, consumed: 0, outA: 0, outB: 0))
+        let partial = tracker.update(with: state(10, consumed: 50, outA: 100, outB: 0))["router"]
+        #expect(partial?.inPerSecond == 5 && partial?.amplification == nil)
+        _ = tracker.update(with: state(20, consumed: 100, outA: 200, outB: 0))
+        #expect(tracker.update(with: state(30, consumed: 150, outA: 300, outB: 0))["router"]?.amplification == 2)
     }
 
     @Test func noInputTrafficGivesNoRatio() {
