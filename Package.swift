@@ -59,6 +59,7 @@ let package = Package(
 
         .target(name: "TestSupport", dependencies: ["Kafka", "Exposition"], path: "Tests/TestSupport"),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"]),
         .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "TestSupport"]),
         .testTarget(name: "ClientStatsTests", dependencies: ["ClientStats", "TestSupport"]),

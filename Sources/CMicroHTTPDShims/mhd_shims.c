@@ -23,21 +23,11 @@ void *kx_mhd_start(const struct KXServerOptions *o,
     unsigned int pool = o->thread_pool_size > 1 ? o->thread_pool_size : 1;
     error_logger = o->error_logger;
     unsigned int flags = o->flags | MHD_USE_ERROR_LOG;
-    if (o->bind_address != NULL) {
-        return MHD_start_daemon(flags, 0, NULL, NULL,
-            (MHD_AccessHandlerCallback)access_handler, access_context,
-            MHD_OPTION_EXTERNAL_LOGGER, format_error, o->error_logger_context,
-            MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)o->bind_address,
-            MHD_OPTION_CONNECTION_LIMIT, o->connection_limit,
-            MHD_OPTION_CONNECTION_TIMEOUT, o->connection_timeout_seconds,
-            MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->connection_memory_limit,
-            MHD_OPTION_THREAD_POOL_SIZE, pool,
-            MHD_OPTION_NOTIFY_COMPLETED, (MHD_RequestCompletedCallback)completed_handler, completed_context,
-            MHD_OPTION_END);
-    }
+    // A NULL MHD_OPTION_SOCK_ADDR means "every address, on the port argument".
     return MHD_start_daemon(flags, o->port, NULL, NULL,
         (MHD_AccessHandlerCallback)access_handler, access_context,
         MHD_OPTION_EXTERNAL_LOGGER, format_error, o->error_logger_context,
+        MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)o->bind_address,
         MHD_OPTION_CONNECTION_LIMIT, o->connection_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, o->connection_timeout_seconds,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->connection_memory_limit,

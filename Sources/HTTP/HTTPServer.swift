@@ -32,11 +32,11 @@ public final class HTTPServer: @unchecked Sendable {
         let context = Unmanaged.passRetained(ServerContext(router: router, statistics: statistics, onProtocolError: onProtocolError))
         var flags = UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue)
         if let resolved, resolved.count >= MemoryLayout<sockaddr_in6>.size { flags |= UInt32(MHD_USE_IPv6.rawValue) }
-        let started = Self.start(flags: flags, address: resolved, port: address.port, options: options, context: context)
-            // Every-address binding prefers dual stack; hosts without IPv6 fall back to IPv4.
-            ?? (resolved == nil
-                ? Self.start(flags: flags | UInt32(MHD_USE_DUAL_STACK.rawValue), address: nil, port: address.port, options: options, context: context)
-                : nil)
+        // Every-address binding prefers dual stack (IPv6 and IPv4); hosts without IPv6 fall back to IPv4.
+        let dualStack = resolved == nil
+            ? Self.start(flags: flags | UInt32(MHD_USE_DUAL_STACK.rawValue), address: nil, port: address.port, options: options, context: context)
+            : nil
+        let started = dualStack ?? Self.start(flags: flags, address: resolved, port: address.port, options: options, context: context)
         guard let started else {
             context.release()
             throw HTTPServerError("cannot listen on \(address): \(String(cString: strerror(errno)))")
