@@ -23,8 +23,8 @@ test: test-deps
 	$(SWIFT) test
 	.venv/bin/python3 scripts/check-dashboards
 	.venv/bin/python3 scripts/check-docker
-	.venv/bin/pytest Tests/python -q
 	scripts/fuzz-stats-parser $(FUZZ_SECONDS)
+	.venv/bin/pytest Tests/python -q
 
 # The statistics parser under libFuzzer; `make test` runs it briefly, longer runs: make fuzz FUZZ_SECONDS=600
 FUZZ_SECONDS ?= 30
