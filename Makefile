@@ -24,7 +24,10 @@ test: test-deps
 	.venv/bin/python3 scripts/check-dashboards
 	.venv/bin/python3 scripts/check-docker
 	scripts/fuzz-stats-parser $(FUZZ_SECONDS)
-	.venv/bin/pytest Tests/python -q
+	# The end-to-end run uses the release binary users run: the optimizer shortens object lifetimes,
+	# which a debug build never shows.
+	$(SWIFT) build -c release --product kafka-exporter
+	KAFKA_EXPORTER_BIN=.build/release/kafka-exporter .venv/bin/pytest Tests/python -q
 
 # The statistics parser under libFuzzer; `make test` runs it briefly, longer runs: make fuzz FUZZ_SECONDS=600
 FUZZ_SECONDS ?= 30

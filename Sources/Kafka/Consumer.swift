@@ -19,13 +19,13 @@ public final class Consumer: Sendable {
 
     public func subscribe(_ topics: [String]) throws(KafkaError) {
         let list = PartitionList(topics.map { TopicPartition($0, RD_KAFKA_PARTITION_UA) })
-        try KafkaError.check(rd_kafka_subscribe(client.handle, list.pointer), "subscribe")
+        try list.withPointer { (list) throws(KafkaError) in try KafkaError.check(rd_kafka_subscribe(client.handle, list), "subscribe") }
     }
 
     /// Reads the given partitions from the given offsets without joining a group.
     public func assign(_ offsets: [TopicPartition: Int64]) throws(KafkaError) {
         let list = PartitionList(offsets: offsets)
-        try KafkaError.check(rd_kafka_assign(client.handle, list.pointer), "assign")
+        try list.withPointer { (list) throws(KafkaError) in try KafkaError.check(rd_kafka_assign(client.handle, list), "assign") }
     }
 
     /// The next message, or nil on timeout. Consumer errors (other than reaching a partition's end)
@@ -49,7 +49,7 @@ public final class Consumer: Sendable {
     /// Commits explicit offsets (the next offset to read, as Kafka defines committed offsets).
     public func commit(_ offsets: [TopicPartition: Int64]) throws(KafkaError) {
         let list = PartitionList(offsets: offsets)
-        try KafkaError.check(rd_kafka_commit(client.handle, list.pointer, 0), "commit")
+        try list.withPointer { (list) throws(KafkaError) in try KafkaError.check(rd_kafka_commit(client.handle, list, 0), "commit") }
     }
 
     /// Commits the offsets of the messages consumed so far.

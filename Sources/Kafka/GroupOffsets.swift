@@ -41,7 +41,8 @@ extension AdminClient {
 
     private func send(_ request: OffsetRequest, index: Int, on client: KafkaClient, call: AdminCall) {
         let partitionList = request.partitions.map { PartitionList($0) }
-        var groupRequest = rd_kafka_ListConsumerGroupOffsets_new(request.group, partitionList?.pointer)
+        var groupRequest = partitionList.map { list in list.withPointer { rd_kafka_ListConsumerGroupOffsets_new(request.group, $0) } }
+            ?? rd_kafka_ListConsumerGroupOffsets_new(request.group, nil)
         rd_kafka_ListConsumerGroupOffsets(client.handle, &groupRequest, 1, call.options(opaque: index + 1), call.queue)
         rd_kafka_ListConsumerGroupOffsets_destroy(groupRequest)
     }

@@ -42,9 +42,8 @@ extension KafkaClient {
         let lists = ends.map { PartitionList(partitions, offset: $0) }
         let codes = Mutex([rd_kafka_resp_err_t](repeating: RD_KAFKA_RESP_ERR_NO_ERROR, count: 2))
         let handle = SendablePointer(pointer: handle)
-        let pointers = lists.map { SendableListPointer(pointer: $0.pointer) }
         DispatchQueue.concurrentPerform(iterations: 2) { index in
-            let code = rd_kafka_offsets_for_times(handle.pointer, pointers[index].pointer, timeout.milliseconds)
+            let code = lists[index].withPointer { rd_kafka_offsets_for_times(handle.pointer, $0, timeout.milliseconds) }
             codes.withLock { $0[index] = code }
         }
         for code in codes.withLock({ $0 }) {
@@ -52,25 +51,25 @@ extension KafkaClient {
         }
         var oldest: [TopicPartition: Int64] = [:]
         var result = WatermarkResult()
-        for element in lists[0].elements {
-            if let error = element.error { result.errors[element.topicPartition] = error } else {
-                oldest[element.topicPartition] = element.offset
+        lists[0].withElements { elements in
+            for element in elements {
+                if let error = element.error { result.errors[element.topicPartition] = error } else {
+                    oldest[element.topicPartition] = element.offset
+                }
             }
         }
-        for element in lists[1].elements {
-            let partition = element.topicPartition
-            if let error = element.error {
-                result.errors[partition] = error
-            } else if let low = oldest[partition] {
-                result.watermarks[partition] = Watermarks(oldest: low, newest: element.offset)
+        lists[1].withElements { elements in
+            for element in elements {
+                let partition = element.topicPartition
+                if let error = element.error {
+                    result.errors[partition] = error
+                } else if let low = oldest[partition] {
+                    result.watermarks[partition] = Watermarks(oldest: low, newest: element.offset)
+                }
             }
         }
         return result
     }
-}
-
-private struct SendableListPointer: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
 }
 
 extension Duration {

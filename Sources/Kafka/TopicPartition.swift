@@ -28,9 +28,13 @@ public enum SpecialOffset {
     public static let end: Int64 = -1
 }
 
-/// Owns an `rd_kafka_topic_partition_list_t` built from Swift values.
-final class PartitionList {
-    let pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
+/// Owns an `rd_kafka_topic_partition_list_t` built from Swift values. The list is reached only
+/// inside `withPointer`/`withElements`, which keep it alive: Swift may otherwise free an object right
+/// after its last use, before a C call or a loop over its elements is done with the memory.
+/// Sendable so that separate lists can be filled by librdkafka on separate threads; one list is
+/// never used by two threads at once.
+final class PartitionList: @unchecked Sendable {
+    private let pointer: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
 
     init(_ partitions: some Collection<TopicPartition>, offset: Int64? = nil) {
         pointer = rd_kafka_topic_partition_list_new(Int32(partitions.count))
@@ -51,8 +55,14 @@ final class PartitionList {
         rd_kafka_topic_partition_list_destroy(pointer)
     }
 
-    var elements: UnsafeBufferPointer<rd_kafka_topic_partition_t> {
-        PartitionList.elements(of: pointer)
+    func withPointer<Result, Failure>(_ body: (UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) throws(Failure) -> Result) throws(Failure) -> Result {
+        defer { withExtendedLifetime(self) {} }
+        return try body(pointer)
+    }
+
+    func withElements<Result>(_ body: (UnsafeBufferPointer<rd_kafka_topic_partition_t>) -> Result) -> Result {
+        defer { withExtendedLifetime(self) {} }
+        return body(PartitionList.elements(of: pointer))
     }
 
     static func elements(of list: UnsafePointer<rd_kafka_topic_partition_list_t>?) -> UnsafeBufferPointer<rd_kafka_topic_partition_t> {
