@@ -48,9 +48,7 @@ public final class ClientStatsCollector: Sendable {
     private let state: Mutex<State>
     /// Held while families are built and published, so publications never overtake each other.
     private let publishing = Mutex(())
-    private let stopping = StopFlag()
-    private let wake = DispatchSemaphore(value: 0)
-    private let publisherDone = Mutex<DispatchSemaphore?>(nil)
+    private let publisher = BackgroundLoop(name: "client-stats-publisher")
 
     /// - Parameters:
     ///   - expiry: `--stats.expiry`; nil forgets a client after 5 × its own interval.
@@ -111,25 +109,15 @@ public final class ClientStatsCollector: Sendable {
     /// The thread keeps the collector alive until `stop()`.
     public func start() {
         publish()
-        let done = DispatchSemaphore(value: 0)
-        publisherDone.withLock { $0 = done }
-        let thread = Thread { [self] in
-            while !stopping.isRaised {
-                _ = wake.wait(timeout: .now() + publishInterval.seconds)
-                if !stopping.isRaised { publishIfChanged() }
-            }
-            done.signal()
+        publisher.start { [self] in
+            publishIfChanged()
+            return publishInterval
         }
-        thread.name = "client-stats-publisher"
-        thread.start()
     }
 
     /// Stops the publishing thread; idempotent.
     public func stop() {
-        guard let done = publisherDone.withLock({ done in defer { done = nil }; return done }) else { return }
-        stopping.raise()
-        wake.signal()
-        done.wait()
+        publisher.stop()
     }
 
     /// Forgets expired clients and publishes the families if anything changed since the last time.

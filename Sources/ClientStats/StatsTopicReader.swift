@@ -1,7 +1,6 @@
 import Foundation
 import Kafka
 import Logging
-import Synchronization
 
 /// Reads statistics documents (one per record value) from a Kafka topic (`--stats.topic`) into the
 /// collector, for applications that would rather produce their statistics than POST them.
@@ -11,17 +10,12 @@ import Synchronization
 /// commits. Partitions added to the topic are picked up within `partitionRefresh`; re-assigning skips
 /// the documents produced in between, which the next ones make up for.
 public final class StatsTopicReader: Sendable {
-    /// librdkafka's RD_KAFKA_OFFSET_END: the offset of the next record produced.
-    private static let endOffset: Int64 = -1
-
     public let topic: String
     private let consumer: Consumer
     private let collector: ClientStatsCollector
     private let logger: Logger
     private let partitionRefresh: Duration
-    private let started = Atomic<Bool>(false)
-    private let stopping = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
+    private let loop: BackgroundLoop
 
     /// - Parameter callbacks: for the reader's own librdkafka handle, e.g. its statistics.
     public init(
@@ -35,6 +29,7 @@ public final class StatsTopicReader: Sendable {
         self.collector = collector
         self.logger = logger
         self.partitionRefresh = partitionRefresh
+        loop = BackgroundLoop(name: "stats-topic \(topic)")
         consumer = try Consumer(configuration: configuration, callbacks: callbacks)
     }
 
@@ -44,39 +39,27 @@ public final class StatsTopicReader: Sendable {
 
     /// Starts reading on a thread of its own, which keeps the reader alive until `stop()`.
     public func start() {
-        guard !started.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        let thread = Thread { [self] in
-            readUntilStopped()
-            finished.signal()
-        }
-        thread.name = "stats-topic \(topic)"
-        thread.start()
-    }
-
-    /// Stops reading and closes the consumer; idempotent.
-    public func stop() {
-        guard !stopping.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        if started.load(ordering: .acquiring) { finished.wait() }
-        consumer.close()
-    }
-
-    private func readUntilStopped() {
-        var assigned: Set<Int32> = []
-        var nextRefresh = ContinuousClock.now
-        var lastError: String?
-        while !stopping.load(ordering: .acquiring) {
-            if ContinuousClock.now >= nextRefresh {
-                nextRefresh = .now + partitionRefresh
-                assigned = refreshAssignment(assigned, lastError: &lastError)
+        let progress = ReadProgress()
+        loop.start { [self] in
+            if ContinuousClock.now >= progress.nextRefresh {
+                progress.nextRefresh = .now + partitionRefresh
+                progress.assigned = refreshAssignment(progress.assigned, lastError: &progress.lastError)
             }
             do {
                 if let message = try consumer.poll(timeout: .milliseconds(100)) {
                     _ = try? collector.ingest(message.value, from: .topic)
                 }
             } catch {
-                report(error.description, lastError: &lastError)
+                report("\(error)", lastError: &progress.lastError)
             }
+            return .zero
         }
+    }
+
+    /// Stops reading and closes the consumer; idempotent.
+    public func stop() {
+        loop.stop()
+        consumer.close()
     }
 
     /// Assigns every partition of the topic at its end when the partitions differ from `assigned`.
@@ -89,7 +72,7 @@ public final class StatsTopicReader: Sendable {
             }
             let partitions = Set(info.partitions.map(\.id))
             guard partitions != assigned else { return assigned }
-            try consumer.assign(Dictionary(uniqueKeysWithValues: partitions.map { (TopicPartition(topic, $0), Self.endOffset) }))
+            try consumer.assign(Dictionary(uniqueKeysWithValues: partitions.map { (TopicPartition(topic, $0), SpecialOffset.end) }))
             logger.info("reading statistics documents from topic", metadata: ["topic": "\(topic)", "partitions": "\(partitions.count)"])
             return partitions
         } catch {
@@ -104,4 +87,11 @@ public final class StatsTopicReader: Sendable {
         lastError = problem
         logger.warning("statistics topic reader", metadata: ["topic": "\(topic)", "error": "\(problem)"])
     }
+}
+
+/// What the reading loop carries from one pass to the next; touched only on the loop's thread.
+private final class ReadProgress: @unchecked Sendable {
+    var assigned: Set<Int32> = []
+    var nextRefresh = ContinuousClock.now
+    var lastError: String?
 }

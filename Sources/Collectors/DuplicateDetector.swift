@@ -33,8 +33,7 @@ public final class DuplicateDetector: Sendable {
     private let consumer: Consumer
     private let logger: Logger
     private let state = Mutex(State())
-    private let stopFlag = StopFlag()
-    private let finished = DispatchSemaphore(value: 0)
+    private let loop = BackgroundLoop(name: "duplicates")
 
     public init(settings: Settings, kafka: ClientConfiguration, logger: Logger, callbacks: ClientCallbacks = ClientCallbacks()) throws(KafkaError) {
         var configuration = kafka
@@ -48,18 +47,14 @@ public final class DuplicateDetector: Sendable {
     }
 
     public func start() {
-        let thread = Thread { [self] in
-            while !stopFlag.isRaised { readNext() }
-            consumer.close()
-            finished.signal()
+        loop.start(finish: consumer.close) { [self] in
+            readNext()
+            return .zero
         }
-        thread.name = "duplicates"
-        thread.start()
     }
 
     public func stop() {
-        stopFlag.raise()
-        finished.wait()
+        loop.stop()
     }
 
     /// Follows the cluster's partitions (new topics and partitions are read from their end) and

@@ -14,26 +14,22 @@ protocol DemoComponent: AnyObject, Sendable {
 /// Runs a component's loop on a thread of its own until stopped.
 final class DemoWorker: Sendable {
     private let component: DemoComponent
-    private let stopFlag = StopFlag()
-    private let finished = DispatchSemaphore(value: 0)
+    private let loop: BackgroundLoop
 
     init(_ component: DemoComponent) {
         self.component = component
+        loop = BackgroundLoop(name: component.name)
     }
 
     func start() {
-        let thread = Thread { [component, stopFlag, finished] in
-            while !stopFlag.isRaised { component.step() }
-            component.finish()
-            finished.signal()
+        loop.start(finish: component.finish) { [component] in
+            component.step()
+            return .zero
         }
-        thread.name = component.name
-        thread.start()
     }
 
     func stop() {
-        stopFlag.raise()
-        finished.wait()
+        loop.stop()
     }
 }
 

@@ -1,4 +1,3 @@
-import Foundation
 import Kafka
 
 /// Runs collection cycles on a thread of its own (librdkafka calls block), one every `interval`
@@ -6,9 +5,7 @@ import Kafka
 final class CollectionScheduler: Sendable {
     private let interval: Duration
     private let cycle: @Sendable () -> Void
-    private let stopFlag = StopFlag()
-    private let wake = DispatchSemaphore(value: 0)
-    private let finished = DispatchSemaphore(value: 0)
+    private let loop = BackgroundLoop(name: "collector")
 
     init(interval: Duration, cycle: @escaping @Sendable () -> Void) {
         self.interval = interval
@@ -16,25 +13,15 @@ final class CollectionScheduler: Sendable {
     }
 
     func start() {
-        let thread = Thread { [self] in
-            while !stopFlag.isRaised {
-                let started = ContinuousClock.now
-                cycle()
-                let remaining = interval - (ContinuousClock.now - started)
-                if remaining > .zero {
-                    _ = wake.wait(timeout: .now() + remaining.seconds)
-                }
-            }
-            finished.signal()
+        loop.start { [interval, cycle] in
+            let started = ContinuousClock.now
+            cycle()
+            return interval - (ContinuousClock.now - started)
         }
-        thread.name = "collector"
-        thread.start()
     }
 
     /// Asks the loop to stop and waits for the cycle in progress to end.
     func stop() {
-        stopFlag.raise()
-        wake.signal()
-        finished.wait()
+        loop.stop()
     }
 }

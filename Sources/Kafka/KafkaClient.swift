@@ -16,9 +16,9 @@ public final class KafkaClient: @unchecked Sendable {
     public let kind: Kind
     public let name: String
     private let callbackBox: Unmanaged<CallbackBox>
-    private let stopping = StopFlag()
     private let closed = Atomic<Bool>(false)
-    private let pollerDone = DispatchSemaphore(value: 0)
+    /// Serves a producer's callbacks; a consumer's owner polls it instead.
+    private let poller: BackgroundLoop
 
     public init(kind: Kind, configuration: ClientConfiguration, callbacks: ClientCallbacks = ClientCallbacks()) throws(KafkaError) {
         self.kind = kind
@@ -40,12 +40,16 @@ public final class KafkaClient: @unchecked Sendable {
         self.handle = handle
         self.callbackBox = box
         self.name = String(cString: rd_kafka_name(handle))
+        poller = BackgroundLoop(name: "rdkafka-poll \(name)")
         if kind == .consumer {
             // Route statistics, logs and errors to the consumer queue that its owner polls.
             rd_kafka_poll_set_consumer(handle)
-            pollerDone.signal()
         } else {
-            startPoller()
+            let handle = SendablePointer(pointer: handle)
+            poller.start {
+                rd_kafka_poll(handle.pointer, 100)
+                return .zero
+            }
         }
     }
 
@@ -56,8 +60,7 @@ public final class KafkaClient: @unchecked Sendable {
     /// Stops callbacks and destroys the handle. A consumer leaves its group first.
     public func close() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        stopping.raise()
-        pollerDone.wait()
+        poller.stop()
         if kind == .consumer { rd_kafka_consumer_close(handle) }
         rd_kafka_destroy(handle)
         callbackBox.release()
@@ -67,30 +70,17 @@ public final class KafkaClient: @unchecked Sendable {
     /// stopped answering, on a thread of its own since a wedged handle may block for a while.
     public func abandon() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        stopping.raise()
         let box = callbackBox
         let handle = SendablePointer(pointer: handle)
-        let pollerDone = pollerDone
+        let poller = poller
         Thread.detachNewThread {
-            pollerDone.wait()
+            poller.stop()
             rd_kafka_destroy_flags(handle.pointer, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
             box.release()
         }
     }
 
     public var isClosed: Bool { closed.load(ordering: .acquiring) }
-
-    private func startPoller() {
-        let handle = SendablePointer(pointer: handle)
-        let thread = Thread { [stopping, pollerDone] in
-            while !stopping.isRaised {
-                rd_kafka_poll(handle.pointer, 100)
-            }
-            pollerDone.signal()
-        }
-        thread.name = "rdkafka-poll \(name)"
-        thread.start()
-    }
 
     private static func installCallbacks(_ conf: OpaquePointer, _ callbacks: ClientCallbacks) {
         if callbacks.statistics != nil {

@@ -8,8 +8,7 @@ public final class LiveConsumer: Sendable {
     private let consumer: Consumer
     private let limit: Int
     private let consumed = Atomic<Int>(0)
-    private let stopFlag = StopFlag()
-    private let finished = DispatchSemaphore(value: 0)
+    private let loop = BackgroundLoop(name: "live-consumer")
 
     public init(bootstrap: String, group: String, topics: [String], limit: Int = .max) throws {
         consumer = try Consumer(configuration: ClientConfiguration([
@@ -18,29 +17,21 @@ public final class LiveConsumer: Sendable {
         ]))
         self.limit = limit
         try consumer.subscribe(topics)
-        let thread = Thread { [self] in
-            while !stopFlag.isRaised {
-                guard consumed.load(ordering: .relaxed) < limit,
-                      let message = try? consumer.poll(timeout: .milliseconds(100))
-                else {
-                    if consumed.load(ordering: .relaxed) >= limit { _ = try? consumer.poll(timeout: .milliseconds(100)) }
-                    continue
-                }
+        loop.start(finish: consumer.close) { [self] in
+            // Past the limit it keeps polling, to stay a live member, but commits nothing more.
+            if let message = try? consumer.poll(timeout: .milliseconds(100)), consumed.load(ordering: .relaxed) < limit {
                 try? consumer.commit([message.topicPartition: message.offset + 1])
                 consumed.add(1, ordering: .relaxed)
             }
-            consumer.close()
-            finished.signal()
+            return .zero
         }
-        thread.start()
     }
 
     public var count: Int { consumed.load(ordering: .relaxed) }
 
     /// Leaves the group and closes the consumer.
     public func stop() {
-        stopFlag.raise()
-        finished.wait()
+        loop.stop()
     }
 
     /// Waits until `count` messages were consumed and committed, or `timeout` passes.
