@@ -6,11 +6,18 @@ import Testing
 import TestSupport
 
 @Suite(.serialized) struct HTTPEndpointTests {
-    @Test func endpointsStatusCodesAndKeepAlive() throws {
+    /// A mock cluster with one topic, `events`, and an exporter that has read it once.
+    private func exporterAfterItsFirstCycle(partitions: Int) throws -> (MockCluster, ExporterHarness) {
         let cluster = try MockCluster(brokers: 1)
-        try cluster.createTopic("events", partitions: 2)
+        try cluster.createTopic("events", partitions: partitions)
         let harness = try ExporterHarness(bootstrap: cluster.bootstrapServers)
         try harness.waitForMetrics("first cycle") { $0.value("kafka_exporter_up") == 1 }
+        return (cluster, harness)
+    }
+
+    @Test func endpointsStatusCodesAndKeepAlive() throws {
+        let (cluster, harness) = try exporterAfterItsFirstCycle(partitions: 2)
+        defer { withExtendedLifetime(cluster) {} }
 
         let connection = try HTTPTestClient(port: harness.port)
         #expect(try connection.request("GET", "/healthz").status == 200)
@@ -29,10 +36,8 @@ import TestSupport
     }
 
     @Test func gzipAndOpenMetricsAreNegotiated() throws {
-        let cluster = try MockCluster(brokers: 1)
-        try cluster.createTopic("events", partitions: 1)
-        let harness = try ExporterHarness(bootstrap: cluster.bootstrapServers)
-        try harness.waitForMetrics("first cycle") { $0.value("kafka_exporter_up") == 1 }
+        let (cluster, harness) = try exporterAfterItsFirstCycle(partitions: 1)
+        defer { withExtendedLifetime(cluster) {} }
 
         let connection = try HTTPTestClient(port: harness.port)
         let plain = try connection.request("GET", "/metrics")
@@ -53,10 +58,8 @@ import TestSupport
     }
 
     @Test func malformedRequestsAreRefusedCountedAndHarmless() throws {
-        let cluster = try MockCluster(brokers: 1)
-        try cluster.createTopic("events", partitions: 1)
-        let harness = try ExporterHarness(bootstrap: cluster.bootstrapServers)
-        try harness.waitForMetrics("first cycle") { $0.value("kafka_exporter_up") == 1 }
+        let (cluster, harness) = try exporterAfterItsFirstCycle(partitions: 1)
+        defer { withExtendedLifetime(cluster) {} }
 
         let garbage = try HTTPTestClient(port: harness.port).raw(Array("NOT AN HTTP REQUEST\r\n\r\n".utf8))
         #expect(garbage.status == 400)
