@@ -5,23 +5,23 @@ import Kafka
 /// Plain values: everything derived from it (lag, rates, status) is a pure function of a sequence of these.
 public struct ClusterState: Sendable, Equatable {
     /// Wall-clock time at which the cycle's offsets were read.
-    public var collectedAt: Date
-    public var brokers: [Broker]
+    public let collectedAt: Date
+    public let brokers: [Broker]
     /// Topics that passed the filters, sorted by name.
-    public var topics: [TopicState]
+    public let topics: [TopicState]
     /// Groups that passed the filters, sorted by id.
-    public var groups: [ConsumerGroupState]
+    public let groups: [ConsumerGroupState]
+    /// Newest offsets (high watermarks) by partition, for lag arithmetic; built once, since every
+    /// view derived from a cycle (rates, lag in seconds, pipelines) reads them.
+    public let newestOffsets: [TopicPartition: Int64]
 
     public init(collectedAt: Date, brokers: [Broker], topics: [TopicState], groups: [ConsumerGroupState]) {
         self.collectedAt = collectedAt
         self.brokers = brokers
         self.topics = topics
         self.groups = groups
-    }
-
-    /// Newest offsets (high watermarks) by partition, for lag arithmetic.
-    public var newestOffsets: [TopicPartition: Int64] {
         var offsets: [TopicPartition: Int64] = [:]
+        offsets.reserveCapacity(topics.reduce(0) { $0 + $1.partitions.count })
         for topic in topics {
             for partition in topic.partitions {
                 if let watermarks = partition.watermarks {
@@ -29,7 +29,7 @@ public struct ClusterState: Sendable, Equatable {
                 }
             }
         }
-        return offsets
+        newestOffsets = offsets
     }
 }
 
