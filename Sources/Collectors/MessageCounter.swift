@@ -15,12 +15,20 @@ struct MessageCounter: Sendable {
 
     private(set) var total: Double
     private var offsets: [TopicPartition: Int64]
-    private var history = ThinnedHistory<Double>(capacity: capacity, maxAge: longestWindow)
+    private var history: ThinnedHistory<Double>
 
-    init(offsets: [TopicPartition: Int64], at time: Double) {
+    /// `maxAge`: the longest window a rate will be asked for (older history is dropped).
+    init(offsets: [TopicPartition: Int64], at time: Double, maxAge: Double = longestWindow) {
         total = offsets.values.reduce(0.0) { $0 + Double($1) }
         self.offsets = offsets
+        history = ThinnedHistory(capacity: Self.capacity, maxAge: maxAge)
         history.record(total, at: time)
+    }
+
+    /// Seconds between the oldest and the newest point kept.
+    var span: Double {
+        guard let first = history.times.first, let last = history.times.last else { return 0 }
+        return last - first
     }
 
     mutating func advance(to offsets: [TopicPartition: Int64], at time: Double) {

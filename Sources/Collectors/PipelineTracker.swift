@@ -14,26 +14,17 @@ public final class PipelineTracker: Sendable {
     public let stages: [PipelineStage]
     public let window: Duration
 
-    private struct Point {
-        let time: Date
-        let consumed: Double
-        let produced: Double
+    /// The stage's two message counters: consumed from its inputs, produced into its outputs.
+    private struct StageCounters {
+        var consumed: MessageCounter
+        var produced: MessageCounter
     }
 
-    private struct StageHistory {
-        var consumed = 0.0
-        var produced = 0.0
-        var lastCommitted: [TopicPartition: Int64] = [:]
-        var lastNewest: [TopicPartition: Int64] = [:]
-        var points: [Point] = []
-    }
-
-    private let histories: Mutex<[String: StageHistory]>
+    private let counters = Mutex<[String: StageCounters]>([:])
 
     public init(stages: [PipelineStage], window: Duration) {
         self.stages = stages
         self.window = window
-        histories = Mutex(Dictionary(stages.map { ($0.name, StageHistory()) }, uniquingKeysWith: { first, _ in first }))
     }
 
     public struct Rates: Sendable, Equatable {
@@ -50,21 +41,25 @@ public final class PipelineTracker: Sendable {
     public func update(with state: ClusterState) -> [String: Rates] {
         let newest = state.newestOffsets
         let committedByGroup = Dictionary(state.groups.map { ($0.id, $0.committedOffsets) }, uniquingKeysWith: { first, _ in first })
-        return histories.withLock { histories in
+        let seconds = window.seconds, time = state.collectedAt.timeIntervalSince1970
+        return counters.withLock { counters in
             var rates: [String: Rates] = [:]
             for stage in stages {
-                var history = histories[stage.name]!
                 let inputs = Set(stage.inputs), outputs = Set(stage.outputs)
                 let committed = (committedByGroup[stage.group] ?? [:]).filter { inputs.contains($0.key.topic) }
-                history.consumed += OffsetGrowth.sum(from: history.lastCommitted, to: committed)
-                history.lastCommitted = committed
                 let produced = newest.filter { outputs.contains($0.key.topic) }
-                history.produced += OffsetGrowth.sum(from: history.lastNewest, to: produced)
-                history.lastNewest = produced
-                history.points.append(Point(time: state.collectedAt, consumed: history.consumed, produced: history.produced))
-                history.points.removeAll { state.collectedAt.timeIntervalSince($0.time) > window.seconds * 2 }
-                rates[stage.name] = Self.rates(history.points, window: window)
-                histories[stage.name] = history
+                var stageCounters: StageCounters
+                if var known = counters[stage.name] {
+                    known.consumed.advance(to: committed, at: time)
+                    known.produced.advance(to: produced, at: time)
+                    stageCounters = known
+                } else {
+                    stageCounters = StageCounters(
+                        consumed: MessageCounter(offsets: committed, at: time, maxAge: seconds),
+                        produced: MessageCounter(offsets: produced, at: time, maxAge: seconds))
+                }
+                counters[stage.name] = stageCounters
+                rates[stage.name] = Self.rates(stageCounters, window: seconds)
             }
             return rates.compactMapValues { $0 }
         }
@@ -96,19 +91,17 @@ public final class PipelineTracker: Sendable {
         return [messagesIn, messagesOut, amplification, span]
     }
 
-    /// Rates between the newest point and the oldest one still inside the window.
-    private static func rates(_ points: [Point], window: Duration) -> Rates? {
-        guard let last = points.last else { return nil }
-        guard let first = points.first(where: { last.time.timeIntervalSince($0.time) <= window.seconds }),
-              last.time.timeIntervalSince(first.time) > 0
+    /// Rates over the window (over the history while it is shorter). In and out are read at different
+    /// moments of a stage's work (commits trail the records they produced), so over a partial window
+    /// after a start their ratio swings: it waits for a full one.
+    private static func rates(_ counters: StageCounters, window: Double) -> Rates? {
+        guard let inPerSecond = counters.consumed.perSecond(over: window),
+              let outPerSecond = counters.produced.perSecond(over: window)
         else { return nil }
-        let seconds = last.time.timeIntervalSince(first.time)
-        let consumed = last.consumed - first.consumed, produced = last.produced - first.produced
-        // In and out are read at different moments of a stage's work (commits trail the records they
-        // produced), so over a partial window after a start their ratio swings; it waits for a full one.
-        let windowIsFull = points[0].time <= last.time.addingTimeInterval(-window.seconds)
+        let span = counters.consumed.span
         return Rates(
-            inPerSecond: consumed / seconds, outPerSecond: produced / seconds,
-            amplification: consumed > 0 && windowIsFull ? produced / consumed : nil, seconds: seconds)
+            inPerSecond: inPerSecond, outPerSecond: outPerSecond,
+            amplification: inPerSecond > 0 && span >= window ? outPerSecond / inPerSecond : nil,
+            seconds: min(span, window))
     }
 }
