@@ -7,7 +7,7 @@ let package = Package(
     products: [
         .executable(name: "kafka-exporter", targets: ["kafka-exporter"]),
         // For the benchmarks package (Benchmarks/), which keeps its own dependencies out of this build.
-        .library(name: "KafkaExporterModules", targets: ["Kafka", "Exposition", "Collectors", "ClientStats", "HTTP", "TestSupport"]),
+        .library(name: "KafkaExporterModules", targets: ["Kafka", "Exposition", "Cluster", "ClusterMetrics", "ClientStats", "HTTP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -32,37 +32,36 @@ let package = Package(
         .systemLibrary(name: "CMalloc"),
         .target(name: "CMicroHTTPDShims", dependencies: ["CMicroHTTPD"]),
 
-        .target(name: "Kafka", dependencies: ["CRdKafka"]),
+        .target(name: "Support", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "Kafka", dependencies: ["CRdKafka", "Support", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Exposition", dependencies: ["CZlib", "CMalloc"]),
-        .target(
-            name: "Collectors",
-            dependencies: ["Kafka", "Exposition", .product(name: "Logging", package: "swift-log")]
-        ),
-        .target(
-            name: "HTTP",
-            dependencies: ["CMicroHTTPD", "CMicroHTTPDShims", "Exposition", .product(name: "Logging", package: "swift-log")]
-        ),
-        .target(
-            name: "ClientStats",
-            dependencies: ["Kafka", "Exposition", "HTTP", .product(name: "Logging", package: "swift-log")]
-        ),
-        .target(name: "Demo", dependencies: ["Kafka", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "HTTP", dependencies: ["CMicroHTTPD", "CMicroHTTPDShims", "Exposition", "Support", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Cluster", dependencies: ["Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "MetricSources", dependencies: ["Cluster", "Exposition", "HTTP", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "ClusterMetrics", dependencies: ["MetricSources", "Cluster", "Exposition", "Kafka", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "Insights", dependencies: ["MetricSources", "Cluster", "Exposition", "HTTP", "Kafka", "Support", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "Duplicates", dependencies: ["MetricSources", "Cluster", "Exposition", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "ClientStats", dependencies: ["MetricSources", "Cluster", "Exposition", "HTTP", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "Demo", dependencies: ["Kafka", "Support", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Exporter",
             dependencies: [
-                "Kafka", "Exposition", "Collectors", "ClientStats", "HTTP", "Demo",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
+                "Support", "Kafka", "Exposition", "HTTP", "Cluster", "MetricSources",
+                "ClusterMetrics", "Insights", "Duplicates", "ClientStats", "Demo",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(name: "kafka-exporter", dependencies: ["Exporter"]),
 
-        .target(name: "TestSupport", dependencies: ["Kafka", "Exposition"], path: "Tests/TestSupport"),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
+        .target(name: "TestSupport", dependencies: ["CRdKafka", "Kafka", "Exposition", "Support"], path: "Tests/TestSupport"),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"]),
-        .testTarget(name: "CollectorsTests", dependencies: ["Collectors", "TestSupport"]),
-        .testTarget(name: "ClientStatsTests", dependencies: ["ClientStats", "TestSupport"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "TestSupport"]),
+        .testTarget(name: "ClusterMetricsTests", dependencies: ["ClusterMetrics", "TestSupport"]),
+        .testTarget(name: "InsightsTests", dependencies: ["Insights", "TestSupport"]),
+        .testTarget(name: "DuplicatesTests", dependencies: ["Duplicates", "TestSupport"]),
+        .testTarget(name: "ClientStatsTests", dependencies: ["ClientStats", "MetricSources", "TestSupport"]),
         .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Demo", "TestSupport"]),
     ]
 )

@@ -1,15 +1,15 @@
 import Foundation
 
 /// The secret that `POST /api/v1/stats` requires as `Authorization: Bearer <token>` (`--stats.token-file`).
-public struct BearerToken: Sendable {
-    public struct InvalidTokenFile: Error, CustomStringConvertible {
-        public let description: String
+package struct BearerToken: Sendable {
+    package struct InvalidTokenFile: Error, CustomStringConvertible {
+        package let description: String
     }
 
     private let secret: [UInt8]
 
     /// The file's content without surrounding whitespace (so a trailing newline does not count).
-    public init(contentsOfFile path: String) throws(InvalidTokenFile) {
+    package init(contentsOfFile path: String) throws(InvalidTokenFile) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InvalidTokenFile(description: "--stats.token-file \(path): cannot read the file")
         }
@@ -18,14 +18,14 @@ public struct BearerToken: Sendable {
         secret = Array(token.utf8)
     }
 
-    public init(_ token: String) {
+    package init(_ token: String) {
         precondition(!token.isEmpty, "an empty bearer token would let anyone in")
         secret = Array(token.utf8)
     }
 
     /// Whether an `Authorization` header value carries the token. The comparison takes the same time
     /// wherever the first difference is, so response times do not reveal the token byte by byte.
-    public func authorizes(_ authorization: String?) -> Bool {
+    package func authorizes(_ authorization: String?) -> Bool {
         let parts = authorization?.split(separator: " ", maxSplits: 1) ?? []
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return false }
         let presented = Array(parts[1].trimmingCharacters(in: .whitespaces).utf8)

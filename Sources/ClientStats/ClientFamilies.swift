@@ -7,7 +7,7 @@ import Exposition
 /// objects, logical brokers (`GroupCoordinator`) included: they hold a connection of their own, so
 /// their requests are not also counted on the broker they point to. Only librdkafka's internal
 /// broker is left out. Summing a family over `broker` therefore gives the client's total.
-public enum ClientFamilies {
+package enum ClientFamilies {
     static let clientLabels = ["client_id", "type"]
     static let brokerLabels = clientLabels + ["broker"]
     static let partitionLabels = clientLabels + ["topic", "partition"]
@@ -50,7 +50,7 @@ public enum ClientFamilies {
          "Throttling time the broker imposed: quantiles over the client's last statistics interval; _sum and _count accumulated over its documents."),
     ]
 
-    public static func build(_ clients: [ReportingClient]) -> [MetricFamily] {
+    package static func build(_ clients: [ReportingClient]) -> [MetricFamily] {
         brokerFamilies(clients) + latencySummaries(clients) + clientFamilies(clients) + partitionFamilies(clients)
     }
 

@@ -1,59 +1,59 @@
 /// What a reporting client's series are labelled with, and so what identifies it: two clients
 /// sharing a `client.id` and type would produce the same series, so the later document wins.
-public struct ClientKey: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let clientID: String
-    public let type: String
+package struct ClientKey: Hashable, Sendable, Comparable, CustomStringConvertible {
+    package let clientID: String
+    package let type: String
 
-    public init(clientID: String, type: String) {
+    package init(clientID: String, type: String) {
         self.clientID = clientID
         self.type = type
     }
 
     /// The key of a parsed document (the parser refuses documents without a client ID and type).
-    public init(_ document: ClientStatistics) {
+    package init(_ document: ClientStatistics) {
         self.init(clientID: document.effectiveClientID ?? "", type: document.type ?? "")
     }
 
-    public static func < (lhs: ClientKey, rhs: ClientKey) -> Bool {
+    package static func < (lhs: ClientKey, rhs: ClientKey) -> Bool {
         (lhs.clientID, lhs.type) < (rhs.clientID, rhs.type)
     }
 
-    public var description: String { "\(clientID) (\(type))" }
+    package var description: String { "\(clientID) (\(type))" }
 }
 
 /// A client's latest statistics and what was derived from the documents before it.
-public struct ReportingClient: Sendable {
-    public let key: ClientKey
-    public internal(set) var latest: ClientStatistics
-    public internal(set) var receivedAt: ContinuousClock.Instant
+package struct ReportingClient: Sendable {
+    package let key: ClientKey
+    package internal(set) var latest: ClientStatistics
+    package internal(set) var receivedAt: ContinuousClock.Instant
     /// Time between the client's documents: the difference of their `ts` (librdkafka's own clock, so
     /// transport delays do not matter), else the gap between their arrivals. Nil after one document.
-    public internal(set) var interval: Duration?
+    package internal(set) var interval: Duration?
     /// Accumulated latency windows per broker name.
-    public internal(set) var latencyTotals: [String: LatencyTotals] = [:]
+    package internal(set) var latencyTotals: [String: LatencyTotals] = [:]
 }
 
 /// The clients that sent statistics, each with its latest document, forgotten after `expiry`.
-public struct ClientRegistry: Sendable {
-    public enum Outcome: Equatable, Sendable {
+package struct ClientRegistry: Sendable {
+    package enum Outcome: Equatable, Sendable {
         case recorded
         /// A document with the same `ts` as the latest one (delivered twice); nothing changed.
         case duplicate
     }
 
     /// A fixed expiry (`--stats.expiry`); nil means 5 × each client's own interval.
-    public let expiry: Duration?
+    package let expiry: Duration?
     /// The interval assumed for a client that sent one document so far.
-    public let fallbackInterval: Duration
-    public private(set) var clients: [ClientKey: ReportingClient] = [:]
+    package let fallbackInterval: Duration
+    package private(set) var clients: [ClientKey: ReportingClient] = [:]
 
-    public init(expiry: Duration? = nil, fallbackInterval: Duration = .seconds(60)) {
+    package init(expiry: Duration? = nil, fallbackInterval: Duration = .seconds(60)) {
         self.expiry = expiry
         self.fallbackInterval = fallbackInterval
     }
 
     @discardableResult
-    public mutating func record(_ document: ClientStatistics, at now: ContinuousClock.Instant) -> Outcome {
+    package mutating func record(_ document: ClientStatistics, at now: ContinuousClock.Instant) -> Outcome {
         let key = ClientKey(document)
         guard var client = clients[key] else {
             clients[key] = ReportingClient(
@@ -81,19 +81,19 @@ public struct ClientRegistry: Sendable {
     }
 
     /// How long `client` may stay silent before it is forgotten.
-    public func expiry(of client: ReportingClient) -> Duration {
+    package func expiry(of client: ReportingClient) -> Duration {
         expiry ?? (client.interval ?? fallbackInterval) * 5
     }
 
     /// Forgets the clients silent for longer than their expiry; returns them.
-    public mutating func removeExpired(at now: ContinuousClock.Instant) -> [ClientKey] {
+    package mutating func removeExpired(at now: ContinuousClock.Instant) -> [ClientKey] {
         let expired = clients.values.filter { now - $0.receivedAt > expiry(of: $0) }.map(\.key)
         for key in expired { clients[key] = nil }
         return expired.sorted()
     }
 
     /// The clients in label order.
-    public var sortedClients: [ReportingClient] {
+    package var sortedClients: [ReportingClient] {
         clients.values.sorted { $0.key < $1.key }
     }
 

@@ -3,9 +3,10 @@ import Foundation
 import Kafka
 import Logging
 import Synchronization
+import Support
 
 /// Where a statistics document came from (`kafka_exporter_stats_documents_total{source}`).
-public enum StatsSource: String, CaseIterable, Sendable {
+package enum StatsSource: String, CaseIterable, Sendable {
     /// The exporter's own librdkafka handles.
     case own = "self"
     /// `POST /api/v1/stats`.
@@ -15,7 +16,7 @@ public enum StatsSource: String, CaseIterable, Sendable {
 }
 
 /// Why a document was refused (`kafka_exporter_stats_rejected_total{reason}`).
-public enum StatsRejection: String, CaseIterable, Sendable {
+package enum StatsRejection: String, CaseIterable, Sendable {
     case malformedJSON = "invalid_json"
     case notStatistics = "not_statistics"
     case tooLarge = "too_large"
@@ -29,12 +30,9 @@ public enum StatsRejection: String, CaseIterable, Sendable {
     }
 }
 
-/// Collects librdkafka statistics documents from every source into one client registry and publishes
-/// the `kafka_client_*` families to the metrics registry, at most once per `publishInterval`.
-public final class ClientStatsCollector: Sendable {
-    /// The registry source name the families are published under.
-    public static let registrySource = "client_stats"
-
+/// Collects librdkafka statistics documents from every source into one client registry, and builds the
+/// `kafka_client_*` families from it.
+package final class ClientStatsCollector: Sendable {
     private struct State {
         var clients: ClientRegistry
         var documents: [StatsSource: Int] = [:]
@@ -42,30 +40,20 @@ public final class ClientStatsCollector: Sendable {
         var changed = true
     }
 
-    private let registry: Registry
     private let logger: Logger
-    private let publishInterval: Duration
     private let state: Mutex<State>
-    /// Held while families are built and published, so publications never overtake each other.
-    private let publishing = Mutex(())
-    private let publisher = BackgroundLoop(name: "client-stats-publisher")
 
     /// - Parameters:
     ///   - expiry: `--stats.expiry`; nil forgets a client after 5 × its own interval.
     ///   - fallbackInterval: the interval assumed for a client that sent a single document so far.
-    public init(
-        registry: Registry, expiry: Duration? = nil, fallbackInterval: Duration = .seconds(60),
-        publishInterval: Duration = .seconds(1), logger: Logger
-    ) {
-        self.registry = registry
+    package init(expiry: Duration? = nil, fallbackInterval: Duration = .seconds(60), logger: Logger) {
         self.logger = logger
-        self.publishInterval = publishInterval
         state = Mutex(State(clients: ClientRegistry(expiry: expiry, fallbackInterval: fallbackInterval)))
     }
 
     /// Parses and records one document; a refused one is counted and its error thrown.
     @discardableResult
-    public func ingest(_ json: [UInt8], from source: StatsSource) throws(StatsParseError) -> ClientKey {
+    package func ingest(_ json: [UInt8], from source: StatsSource) throws(StatsParseError) -> ClientKey {
         let document: ClientStatistics
         do {
             document = try StatisticsParser.parse(json)
@@ -87,12 +75,12 @@ public final class ClientStatsCollector: Sendable {
     }
 
     /// For `ClientCallbacks.statistics` of the exporter's own librdkafka handles.
-    public var statisticsHandler: @Sendable (_ clientName: String, _ json: [UInt8]) -> Void {
+    package var statisticsHandler: @Sendable (_ clientName: String, _ json: [UInt8]) -> Void {
         { [weak self] _, json in _ = try? self?.ingest(json, from: .own) }
     }
 
     /// Counts a document refused before parsing (too large, unauthorized).
-    public func countRejection(_ reason: StatsRejection) {
+    package func countRejection(_ reason: StatsRejection) {
         state.withLock { state in
             state.rejections[reason, default: 0] += 1
             state.changed = true
@@ -100,57 +88,28 @@ public final class ClientStatsCollector: Sendable {
     }
 
     /// The clients known now, in label order.
-    public var clients: [ReportingClient] {
+    package var clients: [ReportingClient] {
         state.withLock { $0.clients.sortedClients }
     }
 
-    /// Starts publishing changes (and forgetting expired clients) every `publishInterval`, on a thread
-    /// of its own: the work is synchronous and must not wait behind blocked threads of a shared pool.
-    /// The thread keeps the collector alive until `stop()`.
-    public func start() {
-        publish()
-        publisher.start { [self] in
-            publishIfChanged()
-            return publishInterval
-        }
-    }
-
-    /// Stops the publishing thread; idempotent.
-    public func stop() {
-        publisher.stop()
-    }
-
-    /// Forgets expired clients and publishes the families if anything changed since the last time.
-    public func publishIfChanged() {
+    /// Forgets expired clients, then builds the families — or returns nil when `onlyIfChanged` and
+    /// nothing changed since the last call.
+    package func families(onlyIfChanged: Bool) -> [MetricFamily]? {
+        typealias Snapshot = (clients: [ReportingClient], documents: [StatsSource: Int], rejections: [StatsRejection: Int])
         let now = ContinuousClock.now
-        let removed = state.withLock { state in
+        let (removed, snapshot) = state.withLock { state -> ([ClientKey], Snapshot?) in
             let removed = state.clients.removeExpired(at: now)
             if !removed.isEmpty { state.changed = true }
-            return removed
+            guard state.changed || !onlyIfChanged else { return (removed, nil) }
+            state.changed = false
+            return (removed, (state.clients.sortedClients, state.documents, state.rejections))
         }
         for key in removed {
             logger.info("client stopped reporting statistics; its series are removed", metadata: ["client": "\(key)"])
         }
-        publish(onlyIfChanged: true)
-    }
-
-    /// Publishes the families now.
-    public func publish() {
-        publish(onlyIfChanged: false)
-    }
-
-    private func publish(onlyIfChanged: Bool) {
-        publishing.withLock { _ in
-            let snapshot = state.withLock { state -> (clients: [ReportingClient], documents: [StatsSource: Int], rejections: [StatsRejection: Int])? in
-                guard state.changed || !onlyIfChanged else { return nil }
-                state.changed = false
-                return (state.clients.sortedClients, state.documents, state.rejections)
-            }
-            guard let snapshot else { return }
-            let families = ClientFamilies.build(snapshot.clients)
-                + Self.ingestionFamilies(documents: snapshot.documents, rejections: snapshot.rejections)
-            registry.publish(source: Self.registrySource, families: families)
-        }
+        guard let snapshot else { return nil }
+        return ClientFamilies.build(snapshot.clients)
+            + Self.ingestionFamilies(documents: snapshot.documents, rejections: snapshot.rejections)
     }
 
     static func ingestionFamilies(documents: [StatsSource: Int], rejections: [StatsRejection: Int]) -> [MetricFamily] {

@@ -1,5 +1,5 @@
 /// The four latency windows of a broker, and how their units convert to seconds.
-public enum LatencyKind: CaseIterable, Sendable {
+package enum LatencyKind: CaseIterable, Sendable {
     case roundTrip
     case internalLatency
     case outbufLatency
@@ -25,13 +25,13 @@ public enum LatencyKind: CaseIterable, Sendable {
 /// librdkafka resets its windows at every emission, so a window's `sum` and `cnt` cover one interval
 /// only. A Prometheus summary's `_sum` and `_count` must be counters, so they are accumulated here,
 /// from the client's first document on (a restarted client starts again from zero: a counter reset).
-public struct LatencyTotals: Sendable, Equatable {
-    public struct Total: Sendable, Equatable {
+package struct LatencyTotals: Sendable, Equatable {
+    package struct Total: Sendable, Equatable {
         /// In librdkafka's unit for the window.
-        public var sum: Double
-        public var count: Double
+        package var sum: Double
+        package var count: Double
 
-        public init(sum: Double = 0, count: Double = 0) {
+        package init(sum: Double = 0, count: Double = 0) {
             self.sum = sum
             self.count = count
         }
@@ -39,9 +39,9 @@ public struct LatencyTotals: Sendable, Equatable {
 
     private var totals: [LatencyKind: Total] = [:]
 
-    public init() {}
+    package init() {}
 
-    public subscript(kind: LatencyKind) -> Total? {
+    package subscript(kind: LatencyKind) -> Total? {
         totals[kind]
     }
 

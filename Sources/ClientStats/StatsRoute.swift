@@ -2,15 +2,13 @@ import HTTP
 
 /// `POST /api/v1/stats`: applications send the JSON their librdkafka hands to `stats_cb`, one document
 /// per request. 204 when recorded; 400 for a document that is not valid statistics JSON, 401 for a
-/// missing or wrong bearer token. Bodies over `maxBodyBytes` are answered 413 by the server before this
-/// handler runs: count those by passing `countsTooLarge(collector:)` to `Router(onBodyRejected:)`.
-public enum StatsRoute {
-    public static let path = "/api/v1/stats"
-    /// `--stats.max-bytes` default.
-    public static let defaultMaxBodyBytes = 16 << 20
+/// missing or wrong bearer token, 413 (answered by the server before the body is read in full) for one
+/// over `maxBodyBytes`. Every refusal is counted in `kafka_exporter_stats_rejected_total`.
+package enum StatsRoute {
+    package static let path = "/api/v1/stats"
 
-    public static func make(collector: ClientStatsCollector, maxBodyBytes: Int = defaultMaxBodyBytes, token: BearerToken?) -> Route {
-        Route(.exact(path), methods: ["POST"], maxBodyBytes: maxBodyBytes) { request in
+    static func make(collector: ClientStatsCollector, maxBodyBytes: Int, token: BearerToken?) -> Route {
+        Route(.exact(path), methods: ["POST"], maxBodyBytes: maxBodyBytes, onBodyTooLarge: { collector.countRejection(.tooLarge) }) { request in
             if let token, !token.authorizes(request.header("authorization")) {
                 collector.countRejection(.unauthorized)
                 var response = HTTPResponse.text(401, "missing or wrong bearer token\n")
@@ -23,13 +21,6 @@ public enum StatsRoute {
             } catch {
                 return .text(400, "not a librdkafka statistics document: \(error)\n")
             }
-        }
-    }
-
-    /// For `Router(onBodyRejected:)`: counts this route's 413 answers as `too_large` rejections.
-    public static func countsTooLarge(collector: ClientStatsCollector) -> @Sendable (_ path: String, _ status: Int) -> Void {
-        { path, status in
-            if path == StatsRoute.path && status == 413 { collector.countRejection(.tooLarge) }
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Logging
+import Support
 
 /// Reads statistics documents (one per record value) from a Kafka topic (`--stats.topic`) into the
 /// collector, for applications that would rather produce their statistics than POST them.
@@ -9,28 +10,27 @@ import Logging
 /// it starts: statistics are snapshots, older ones are of no use. It never joins a group and never
 /// commits. Partitions added to the topic are picked up within `partitionRefresh`; re-assigning skips
 /// the documents produced in between, which the next ones make up for.
-public final class StatsTopicReader: Sendable {
-    public let topic: String
+package final class StatsTopicReader: Sendable {
+    package let topic: String
     private let consumer: Consumer
     private let collector: ClientStatsCollector
     private let logger: Logger
+    private let problems: ProblemLog<String>
     private let partitionRefresh: Duration
     private let loop: BackgroundLoop
 
-    /// - Parameter callbacks: for the reader's own librdkafka handle, e.g. its statistics.
-    public init(
-        topic: String, configuration: ClientConfiguration, collector: ClientStatsCollector,
-        callbacks: ClientCallbacks = ClientCallbacks(), partitionRefresh: Duration = .seconds(30), logger: Logger
-    ) throws(KafkaError) {
-        var configuration = configuration
-        configuration.set("enable.auto.commit", "false")
-        configuration.set("enable.auto.offset.store", "false")
+    /// - Parameter consumer: a consumer of its own, e.g. from `KafkaClientFactory.consumer(role:)`;
+    ///   it never commits.
+    package init(
+        topic: String, consumer: Consumer, collector: ClientStatsCollector, partitionRefresh: Duration = .seconds(30), logger: Logger
+    ) {
         self.topic = topic
+        self.consumer = consumer
         self.collector = collector
         self.logger = logger
         self.partitionRefresh = partitionRefresh
+        problems = ProblemLog("statistics topic reader", logger: logger)
         loop = BackgroundLoop(name: "stats-topic \(topic)")
-        consumer = try Consumer(configuration: configuration, callbacks: callbacks)
     }
 
     deinit {
@@ -38,36 +38,36 @@ public final class StatsTopicReader: Sendable {
     }
 
     /// Starts reading on a thread of its own, which keeps the reader alive until `stop()`.
-    public func start() {
+    package func start() {
         let progress = ReadProgress()
         loop.start { [self] in
             if ContinuousClock.now >= progress.nextRefresh {
                 progress.nextRefresh = .now + partitionRefresh
-                progress.assigned = refreshAssignment(progress.assigned, lastError: &progress.lastError)
+                progress.assigned = refreshAssignment(progress.assigned)
             }
             do {
                 if let message = try consumer.poll(timeout: .milliseconds(100)) {
                     _ = try? collector.ingest(message.value, from: .topic)
                 }
             } catch {
-                report("\(error)", lastError: &progress.lastError)
+                report("\(error)")
             }
             return .zero
         }
     }
 
     /// Stops reading and closes the consumer; idempotent.
-    public func stop() {
+    package func stop() {
         loop.stop()
         consumer.close()
     }
 
     /// Assigns every partition of the topic at its end when the partitions differ from `assigned`.
-    private func refreshAssignment(_ assigned: Set<Int32>, lastError: inout String?) -> Set<Int32> {
+    private func refreshAssignment(_ assigned: Set<Int32>) -> Set<Int32> {
         do {
             let metadata = try consumer.client.fetchMetadata(timeout: .seconds(10))
             guard let info = metadata.topics.first(where: { $0.name == topic }), info.error == nil, !info.partitions.isEmpty else {
-                report("statistics topic \(topic) not found", lastError: &lastError)
+                report("statistics topic \(topic) not found")
                 return assigned
             }
             let partitions = Set(info.partitions.map(\.id))
@@ -76,16 +76,14 @@ public final class StatsTopicReader: Sendable {
             logger.info("reading statistics documents from topic", metadata: ["topic": "\(topic)", "partitions": "\(partitions.count)"])
             return partitions
         } catch {
-            report(error.description, lastError: &lastError)
+            report(error.description)
             return assigned
         }
     }
 
     /// Logs a problem once, not at every poll while it lasts.
-    private func report(_ problem: String, lastError: inout String?) {
-        guard problem != lastError else { return }
-        lastError = problem
-        logger.warning("statistics topic reader", metadata: ["topic": "\(topic)", "error": "\(problem)"])
+    private func report(_ problem: String) {
+        problems.report(problem, for: topic, metadata: ["topic": "\(topic)"])
     }
 }
 
@@ -93,5 +91,4 @@ public final class StatsTopicReader: Sendable {
 private final class ReadProgress: @unchecked Sendable {
     var assigned: Set<Int32> = []
     var nextRefresh = ContinuousClock.now
-    var lastError: String?
 }

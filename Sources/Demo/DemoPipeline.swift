@@ -1,35 +1,36 @@
 import Foundation
 import Kafka
 import Logging
+import Support
 
 /// The pipeline of the incident that started this project, on librdkafka's in-process mock cluster:
 /// telegraf → `_rawdata` → router (group `router`) → `_policy` | `_flow` → groups `policy-store`, `flow-store`.
-public final class DemoPipeline: Sendable {
-    public struct Settings: Sendable {
-        public var brokers = 3
-        public var partitions = 3
+package final class DemoPipeline: Sendable {
+    package struct Settings: Sendable {
+        package var brokers = 3
+        package var partitions = 3
         /// Messages per minute produced into `_rawdata`.
-        public var messagesPerMinute = 200.0
+        package var messagesPerMinute = 200.0
         /// How often the demo clients emit librdkafka statistics to `statistics`.
-        public var statisticsInterval: Duration = .seconds(5)
+        package var statisticsInterval: Duration = .seconds(5)
 
-        public init() {}
+        package init() {}
     }
 
-    public static let rawTopic = "_rawdata"
-    public static let policyTopic = "_policy"
-    public static let flowTopic = "_flow"
+    package static let rawTopic = "_rawdata"
+    package static let policyTopic = "_policy"
+    package static let flowTopic = "_flow"
     /// The groups and the topic each consumes, for `--group.static`.
-    public static let groups = [("router", rawTopic), ("policy-store", policyTopic), ("flow-store", flowTopic)]
+    package static let groups = [("router", rawTopic), ("policy-store", policyTopic), ("flow-store", flowTopic)]
 
-    public let cluster: MockCluster
+    package let cluster: MockCluster
     /// Switches on the incident's retry bug in the router.
-    public let retryBug = RetryBug()
+    package let retryBug = RetryBug()
     private let workers: [DemoWorker]
 
     /// `statistics` receives the librdkafka statistics JSON of every demo client (producer, router,
     /// stores), as an application's `stats_cb` would.
-    public init(settings: Settings, logger: Logger, statistics: (@Sendable (String, [UInt8]) -> Void)? = nil) throws(KafkaError) {
+    package init(settings: Settings, logger: Logger, statistics: (@Sendable (String, [UInt8]) -> Void)? = nil) throws(KafkaError) {
         cluster = try MockCluster(brokers: settings.brokers)
         for topic in [Self.rawTopic, Self.policyTopic, Self.flowTopic] {
             try cluster.createTopic(topic, partitions: settings.partitions, replicationFactor: min(3, settings.brokers))
@@ -45,13 +46,13 @@ public final class DemoPipeline: Sendable {
         workers = components.map(DemoWorker.init)
     }
 
-    public var bootstrapServers: String { cluster.bootstrapServers }
+    package var bootstrapServers: String { cluster.bootstrapServers }
 
-    public func start() {
+    package func start() {
         workers.forEach { $0.start() }
     }
 
-    public func stop() {
+    package func stop() {
         workers.forEach { $0.stop() }
     }
 }

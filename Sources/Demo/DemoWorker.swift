@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Logging
+import Support
 
 /// A demo component: its state is touched only from the thread of its `DemoWorker`.
 protocol DemoComponent: AnyObject, Sendable {

@@ -3,16 +3,16 @@ import Synchronization
 /// The bug of the incident this project was started for, switchable while the demo runs: a producer
 /// burst fills the router's small local queue (`BufferError: Local: Queue full`), the router retries,
 /// and its retry counter is never reset, so from then on it "retries" — produces again — every record.
-public final class RetryBug: Sendable {
+package final class RetryBug: Sendable {
     private let enabled = Atomic<Bool>(false)
     private let burstRequested = Atomic<Bool>(false)
 
-    public init() {}
+    package init() {}
 
-    public var isEnabled: Bool { enabled.load(ordering: .acquiring) }
+    package var isEnabled: Bool { enabled.load(ordering: .acquiring) }
 
     /// Turns the bug on and asks the demo producer for the burst that sets it off.
-    public func inject() {
+    package func inject() {
         guard !enabled.exchange(true, ordering: .acquiringAndReleasing) else { return }
         burstRequested.store(true, ordering: .releasing)
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Kafka
 import Logging
+import Support
 
 /// Produces Influx line-protocol records into `_rawdata` at a steady rate, like Telegraf's Kafka output.
 final class TelegrafProducer: DemoComponent, @unchecked Sendable {

@@ -1,4 +1,4 @@
-import Kafka
+import Support
 
 /// Runs collection cycles on a thread of its own (librdkafka calls block), one every `interval`
 /// measured from the start of the previous cycle; a cycle that overruns is followed at once by the next.

@@ -1,10 +1,11 @@
 import ArgumentParser
-import Collectors
+import Cluster
 import Demo
 import Foundation
 import HTTP
 import Kafka
 import Logging
+import Support
 
 /// `kafka-exporter demo`: the exporter on an embedded mock cluster running the incident's pipeline.
 struct DemoCommand: ParsableCommand {
@@ -40,11 +41,7 @@ struct DemoCommand: ParsableCommand {
     }
 
     private func retryBugDelay() throws(ConfigurationError) -> Duration {
-        do {
-            return try DurationParsing.parse(injectRetryBugAfter)
-        } catch {
-            throw ConfigurationError("--inject-retry-bug-after: \(error)")
-        }
+        try FlagValue.duration(injectRetryBugAfter, flag: "--inject-retry-bug-after")
     }
 
     func run() throws {
@@ -55,15 +52,16 @@ struct DemoCommand: ParsableCommand {
         // The demo's clients report their librdkafka statistics like any application's stats_cb would.
         let statistics = StatisticsRelay()
         let pipeline = try DemoPipeline(settings: settings, logger: logger, statistics: statistics.forward)
+        var options = options
+        if options.sources.pipelines.declarations.isEmpty {
+            options.sources.pipelines.declarations = ["router: \(DemoPipeline.rawTopic) -> \(DemoPipeline.policyTopic),\(DemoPipeline.flowTopic)"]
+        }
+        if options.sources.duplicates.topic == nil {
+            options.sources.duplicates.topic = "^_(policy|flow)$"
+        }
         var configuration = try options.makeConfiguration()
         configuration.kafka = ClientConfiguration([("bootstrap.servers", pipeline.bootstrapServers)])
         configuration.collection.staticGroups = DemoPipeline.groups.map { StaticGroup(id: $0.0, topics: [$0.1]) }
-        if configuration.pipelines.isEmpty {
-            configuration.pipelines = [PipelineStage(name: "router", inputs: [DemoPipeline.rawTopic], outputs: [DemoPipeline.policyTopic, DemoPipeline.flowTopic])]
-        }
-        if configuration.duplicates == nil {
-            configuration.duplicates = DuplicateDetector.Settings(topics: try! NameFilter(include: "^_(policy|flow)$"))
-        }
         // The mock cluster can neither list nor describe groups; asking would only cost timeouts.
         configuration.collection.discoverGroups = false
         configuration.collection.describeGroups = false
@@ -105,7 +103,7 @@ struct DemoCommand: ParsableCommand {
               try:      curl -s \(base)\(configuration.telemetryPath) | grep -E 'kafka_topic_partition_current_offset|kafka_consumergroup_lag_sum'
               overview: \(base)/
               incident: curl -X POST \(base)/demo/inject-retry-bug   (or start with --inject-retry-bug)
-            First numbers appear after the first collection cycle (every \(configuration.collectInterval)). Ctrl-C stops everything.
+            First numbers appear after the first collection cycle (every \(configuration.collection.interval)). Ctrl-C stops everything.
             """
     }
 }

@@ -1,14 +1,15 @@
 import ArgumentParser
 import Foundation
+import Support
 
 /// The process entry point: parses arguments, runs the command, and maps failures to exit statuses
 /// (2 and one line for invalid flags or configuration, 1 for runtime failures).
-public enum ExporterCLI {
-    public enum Outcome: Equatable {
+package enum ExporterCLI {
+    package enum Outcome: Equatable {
         case exit(status: Int32, standardOutput: String, standardError: String)
     }
 
-    public static func main() -> Never {
+    package static func main() -> Never {
         let outcome = run(Array(CommandLine.arguments.dropFirst()))
         switch outcome {
         case .exit(let status, let standardOutput, let standardError):
@@ -19,7 +20,7 @@ public enum ExporterCLI {
     }
 
     /// Parses and runs; the outcome says what to print and how to exit.
-    public static func run(_ arguments: [String]) -> Outcome {
+    package static func run(_ arguments: [String]) -> Outcome {
         do {
             var command = try RootCommand.parseAsRoot(arguments)
             try command.run()

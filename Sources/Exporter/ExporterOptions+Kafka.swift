@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import Support
 
 extension ExporterOptions {
     /// Broker list, then SASL and TLS flags, then the properties file, then -X: later wins.

@@ -1,15 +1,16 @@
 import Logging
+import Support
 
-public struct LogSettings: Sendable {
-    public enum Format: String, Sendable {
+package struct LogSettings: Sendable {
+    package enum Format: String, Sendable {
         case logfmt
         case json
     }
 
-    public let level: Logger.Level
-    public let format: Format
+    package let level: Logger.Level
+    package let format: Format
 
-    public init(level: Logger.Level = .info, format: Format = .logfmt) {
+    package init(level: Logger.Level = .info, format: Format = .logfmt) {
         self.level = level
         self.format = format
     }
@@ -28,7 +29,7 @@ public struct LogSettings: Sendable {
         self.init(level: parsedLevel, format: parsedFormat)
     }
 
-    public func makeLogger(label: String = "kafka-exporter") -> Logger {
+    package func makeLogger(label: String = "kafka-exporter") -> Logger {
         var logger = Logger(label: label) { [format] label in StructuredLogHandler(label: label, format: format) }
         logger.logLevel = level
         return logger

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Collectors
+import Support
 import HTTP
 import Logging
 

@@ -1,6 +1,6 @@
 import Kafka
 
-public enum Version {
-    public static let current = "0.1.0"
-    public static let librdkafka = librdkafkaVersion
+package enum Version {
+    package static let current = "0.1.0"
+    package static let librdkafka = librdkafkaVersion
 }

@@ -6,8 +6,8 @@ import CMalloc
 /// ones. glibc serves such sizes with mmap and returns them to the kernel on free, so each cycle pays
 /// for zero-filling every page again; kept in the heap, the same memory is reused (BENCHMARKS.md shows
 /// the render cost with and without). The price: the heap does not shrink below its peak.
-public enum AllocationPolicy {
-    public static func reuseLargeBuffers() {
+package enum AllocationPolicy {
+    package static func reuseLargeBuffers() {
         #if canImport(Glibc)
         _ = mallopt(M_MMAP_THRESHOLD, 256 << 20)
         _ = mallopt(M_TRIM_THRESHOLD, 512 << 20)

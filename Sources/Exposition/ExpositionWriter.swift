@@ -3,12 +3,12 @@
 /// Hand-written rather than built on swift-prometheus: that library keeps every series in a mutable
 /// registry and re-renders all of them on each emit, while the exporter renders a family once per
 /// change and serves the bytes to every scrape (see BENCHMARKS.md for the comparison).
-public struct ExpositionWriter: Sendable {
-    public let format: ExpositionFormat
+package struct ExpositionWriter: Sendable {
+    package let format: ExpositionFormat
     /// `name="value",` for each constant label, already escaped; prepended to every sample.
     private let constantLabels: Body
 
-    public init(format: ExpositionFormat, constantLabels: [(name: String, value: String)] = []) {
+    package init(format: ExpositionFormat, constantLabels: [(name: String, value: String)] = []) {
         self.format = format
         var writer = ByteWriter()
         for label in constantLabels {
@@ -21,7 +21,7 @@ public struct ExpositionWriter: Sendable {
     }
 
     /// The bytes of one family: HELP and TYPE lines, then every sample. Empty families render nothing.
-    public func render(_ family: MetricFamily) -> Body {
+    package func render(_ family: MetricFamily) -> Body {
         guard !family.isEmpty else { return Body([]) }
         var writer = ByteWriter(capacity: 128 + family.count * (family.name.utf8.count + 16 * family.labelNames.count + 24))
         let metadataName = format == .openMetrics && family.type == .counter
@@ -41,7 +41,7 @@ public struct ExpositionWriter: Sendable {
     }
 
     /// The marker that ends an OpenMetrics exposition (nothing for the text format).
-    public var trailer: String {
+    package var trailer: String {
         format == .openMetrics ? "# EOF\n" : ""
     }
 

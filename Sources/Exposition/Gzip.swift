@@ -1,10 +1,10 @@
 import CZlib
 
 /// gzip (RFC 1952) compression with zlib.
-public enum Gzip {
+package enum Gzip {
     /// Compresses `input` into a gzip member. Level 1 keeps publication cheap: exposition text is so
     /// repetitive that higher levels gain little (see BENCHMARKS.md).
-    public static func compress(_ input: Body, level: Int32 = 1) -> Body {
+    package static func compress(_ input: Body, level: Int32 = 1) -> Body {
         var stream = z_stream()
         let windowBitsWithGzipHeader: Int32 = 15 + 16
         let initResult = deflateInit2_(
@@ -25,7 +25,7 @@ public enum Gzip {
     }
 
     /// Decompresses a gzip member; used by tests and benchmarks to check what is served.
-    public static func decompress(_ input: [UInt8]) -> [UInt8]? {
+    package static func decompress(_ input: [UInt8]) -> [UInt8]? {
         var stream = z_stream()
         guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             return nil

@@ -1,5 +1,5 @@
 /// The Prometheus type of a metric family.
-public enum MetricType: Sendable, Equatable {
+package enum MetricType: Sendable, Equatable {
     case counter
     case gauge
     case summary
@@ -7,19 +7,19 @@ public enum MetricType: Sendable, Equatable {
 }
 
 /// One sample of a family: its label values (in the family's label-name order), and what it measures.
-public struct Sample: Sendable, Equatable {
-    public enum Kind: Sendable, Equatable {
+package struct Sample: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         case value
         case quantile(Double)
         case sum
         case count
     }
 
-    public var labelValues: [String]
-    public var value: Double
-    public var kind: Kind
+    package var labelValues: [String]
+    package var value: Double
+    package var kind: Kind
 
-    public init(labelValues: [String], value: Double, kind: Kind = .value) {
+    package init(labelValues: [String], value: Double, kind: Kind = .value) {
         self.labelValues = labelValues
         self.value = value
         self.kind = kind
@@ -31,17 +31,17 @@ public struct Sample: Sendable, Equatable {
 /// Counter names carry their `_total` suffix (as in the text format); the OpenMetrics writer strips it
 /// from the metadata lines. Samples are stored column-wise (label values flattened, values, kinds only
 /// for summaries) so that a 100k-series family costs a few allocations, not one per sample.
-public struct MetricFamily: Sendable, Equatable {
-    public let name: String
-    public let help: String
-    public let type: MetricType
-    public let labelNames: [String]
+package struct MetricFamily: Sendable, Equatable {
+    package let name: String
+    package let help: String
+    package let type: MetricType
+    package let labelNames: [String]
     private var labelValues: [String] = []
     private var values: [Double] = []
     private var kinds: [Sample.Kind]?
 
     /// `capacity` reserves room for that many samples, for large families.
-    public init(name: String, help: String, type: MetricType, labelNames: [String] = [], capacity: Int = 0) {
+    package init(name: String, help: String, type: MetricType, labelNames: [String] = [], capacity: Int = 0) {
         precondition(type != .counter || name.hasSuffix("_total"), "counter \(name) must end in _total")
         self.name = name
         self.help = help
@@ -52,24 +52,24 @@ public struct MetricFamily: Sendable, Equatable {
         if type == .summary { kinds = [] }
     }
 
-    public mutating func add(_ labelValues: [String], _ value: Double) {
+    package mutating func add(_ labelValues: [String], _ value: Double) {
         append(labelValues, value, .value)
     }
 
-    public mutating func add(_ value: Double) {
+    package mutating func add(_ value: Double) {
         append([], value, .value)
     }
 
     // Positional forms for the hot paths: no label array is allocated per sample.
 
-    public mutating func add(_ label: String, _ value: Double) {
+    package mutating func add(_ label: String, _ value: Double) {
         precondition(labelNames.count == 1, "\(name): label count mismatch")
         labelValues.append(label)
         values.append(value)
         kinds?.append(.value)
     }
 
-    public mutating func add(_ first: String, _ second: String, _ value: Double) {
+    package mutating func add(_ first: String, _ second: String, _ value: Double) {
         precondition(labelNames.count == 2, "\(name): label count mismatch")
         labelValues.append(first)
         labelValues.append(second)
@@ -77,7 +77,7 @@ public struct MetricFamily: Sendable, Equatable {
         kinds?.append(.value)
     }
 
-    public mutating func add(_ first: String, _ second: String, _ third: String, _ value: Double) {
+    package mutating func add(_ first: String, _ second: String, _ third: String, _ value: Double) {
         precondition(labelNames.count == 3, "\(name): label count mismatch")
         labelValues.append(first)
         labelValues.append(second)
@@ -87,7 +87,7 @@ public struct MetricFamily: Sendable, Equatable {
     }
 
     /// Appends one summary series: its quantiles, `_sum` and `_count`.
-    public mutating func addSummary(_ labelValues: [String], quantiles: [(Double, Double)], sum: Double, count: Double) {
+    package mutating func addSummary(_ labelValues: [String], quantiles: [(Double, Double)], sum: Double, count: Double) {
         precondition(type == .summary, "\(name) is not a summary")
         for (quantile, value) in quantiles {
             append(labelValues, value, .quantile(quantile))
@@ -103,10 +103,10 @@ public struct MetricFamily: Sendable, Equatable {
         kinds?.append(kind)
     }
 
-    public var isEmpty: Bool { values.isEmpty }
-    public var count: Int { values.count }
+    package var isEmpty: Bool { values.isEmpty }
+    package var count: Int { values.count }
 
-    public var samples: [Sample] {
+    package var samples: [Sample] {
         values.indices.map { index in
             Sample(
                 labelValues: Array(labelValues[index * labelNames.count..<(index + 1) * labelNames.count]),

@@ -3,7 +3,7 @@ import Synchronization
 
 /// The in-memory registry: each source (a collector) publishes its families; the registry renders
 /// only those, reassembles the exposition from cached per-family bytes and swaps in a new snapshot.
-public final class Registry: Sendable {
+package final class Registry: Sendable {
     private struct RenderedFamily {
         let source: String
         let text: Body
@@ -20,24 +20,24 @@ public final class Registry: Sendable {
     private let state = Mutex(State())
     private let current = Mutex(Snapshot.empty)
 
-    public init(constantLabels: [(name: String, value: String)] = []) {
+    package init(constantLabels: [(name: String, value: String)] = []) {
         textWriter = ExpositionWriter(format: .text, constantLabels: constantLabels)
         openMetricsWriter = ExpositionWriter(format: .openMetrics, constantLabels: constantLabels)
     }
 
     /// The latest snapshot; cheap enough for every scrape.
-    public var snapshot: Snapshot {
+    package var snapshot: Snapshot {
         current.withLock { $0 }
     }
 
     /// Replaces every family previously published by `source` with `families`.
     /// A family name belongs to the first source that publishes it; a clash is a programming error.
-    public func publish(source: String, families: [MetricFamily]) {
+    package func publish(source: String, families: [MetricFamily]) {
         publish([source: families])
     }
 
     /// Publishes several sources at once, with a single new snapshot.
-    public func publish(_ familiesBySource: [String: [MetricFamily]]) {
+    package func publish(_ familiesBySource: [String: [MetricFamily]]) {
         let rendered = familiesBySource.flatMap { source, families in
             families.map { family in
                 (family.name, RenderedFamily(
@@ -57,7 +57,7 @@ public final class Registry: Sendable {
     }
 
     /// Forgets every family of `source`.
-    public func remove(source: String) {
+    package func remove(source: String) {
         state.withLock { state in
             state.families = state.families.filter { $0.value.source != source }
             swapSnapshot(&state)

@@ -2,11 +2,11 @@ import Foundation
 
 /// Immutable bytes in stable memory, so that an HTTP server can send them without copying while a
 /// reference keeps them alive.
-public final class Body: Sendable {
-    public let count: Int
+package final class Body: Sendable {
+    package let count: Int
     private nonisolated(unsafe) let storage: UnsafeMutableRawPointer
 
-    public init(_ bytes: [UInt8]) {
+    package init(_ bytes: [UInt8]) {
         count = bytes.count
         storage = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 16)
         bytes.withUnsafeBytes { source in
@@ -20,28 +20,28 @@ public final class Body: Sendable {
         self.count = count
     }
 
-    public var isEmpty: Bool { count == 0 }
+    package var isEmpty: Bool { count == 0 }
 
     deinit {
         storage.deallocate()
     }
 
-    public var baseAddress: UnsafeRawPointer { UnsafeRawPointer(storage) }
+    package var baseAddress: UnsafeRawPointer { UnsafeRawPointer(storage) }
 
-    public var bytes: [UInt8] {
+    package var bytes: [UInt8] {
         Array(UnsafeRawBufferPointer(start: storage, count: count))
     }
 
-    public var string: String {
+    package var string: String {
         String(decoding: UnsafeRawBufferPointer(start: storage, count: count), as: UTF8.self)
     }
 }
 
 /// Everything a scrape can be answered with: the exposition in both formats, plain and gzip-compressed,
 /// rendered and compressed once when collectors publish, never per scrape.
-public final class Snapshot: Sendable {
-    public let generation: UInt64
-    public let createdAt: Date
+package final class Snapshot: Sendable {
+    package let generation: UInt64
+    package let createdAt: Date
     private let plain: [Body]
     private let gzipped: [Body]
 
@@ -52,11 +52,11 @@ public final class Snapshot: Sendable {
         gzipped = [Gzip.compress(text), Gzip.compress(openMetrics)]
     }
 
-    public func body(_ format: ExpositionFormat, gzip: Bool) -> Body {
+    package func body(_ format: ExpositionFormat, gzip: Bool) -> Body {
         let index = format == .text ? 0 : 1
         return gzip ? gzipped[index] : plain[index]
     }
 
-    public static let empty = Snapshot(
+    package static let empty = Snapshot(
         generation: 0, createdAt: Date(timeIntervalSince1970: 0), text: Body([]), openMetrics: Body(Array("# EOF\n".utf8)))
 }

@@ -2,32 +2,34 @@ import CMicroHTTPD
 import CMicroHTTPDShims
 import Foundation
 import Exposition
+import Support
 import Synchronization
 
 /// libmicrohttpd behind a `Router`: a pool of internal threads, each request answered from the handler
 /// thread. Handlers must be fast and must not block (the metrics handler only hands out bytes).
-public final class HTTPServer: @unchecked Sendable {
-    public struct Options: Sendable {
-        public var connectionLimit: UInt32 = 256
-        public var connectionTimeoutSeconds: UInt32 = 30
-        public var threads: UInt32 = 2
+package final class HTTPServer: @unchecked Sendable {
+    package struct Options: Sendable {
+        package var connectionLimit: UInt32 = 256
+        package var connectionTimeoutSeconds: UInt32 = 30
+        package var threads: UInt32 = 2
 
-        public init() {}
+        package init() {}
     }
 
-    public let address: ListenAddress
+    package let address: ListenAddress
     /// The bound port (differs from the requested one when it was 0).
-    public let port: UInt16
+    package let port: UInt16
     private let daemon: OpaquePointer
     private let context: Unmanaged<ServerContext>
 
-    public let statistics = HTTPStatistics()
+    package let statistics: HTTPStatistics
 
     /// `onProtocolError` hears what microhttpd says about malformed requests and socket errors.
-    public init(
-        address: ListenAddress, router: Router, options: Options = Options(),
+    package init(
+        address: ListenAddress, router: Router, options: Options = Options(), statistics: HTTPStatistics = HTTPStatistics(),
         onProtocolError: @escaping @Sendable (String) -> Void = { _ in }
     ) throws(HTTPServerError) {
+        self.statistics = statistics
         let resolved = try address.resolve()
         let context = Unmanaged.passRetained(ServerContext(router: router, statistics: statistics, onProtocolError: onProtocolError))
         var flags = UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue)
@@ -54,7 +56,7 @@ public final class HTTPServer: @unchecked Sendable {
     private let stopped = StopOnce()
 
     /// Stops listening and waits for the server threads to finish.
-    public func stop() {
+    package func stop() {
         guard stopped.first() else { return }
         MHD_stop_daemon(daemon)
         context.release()
@@ -172,7 +174,7 @@ private final class ServerContext: Sendable {
         }
         let response: HTTPResponse
         if context.tooLarge, let route = context.route, route.methods.contains(method) {
-            router.onBodyRejected(path, 413)
+            route.onBodyTooLarge()
             response = .text(413, "request body larger than \(route.maxBodyBytes) bytes\n")
         } else {
             response = router.respond(to: HTTPRequest(
@@ -231,15 +233,3 @@ private final class ServerContext: Sendable {
         return collected.values
     }
 }
-
-/// True exactly once, for idempotent shutdowns.
-final class StopOnce: Sendable {
-    private let done = Mutex(false)
-    func first() -> Bool {
-        done.withLock { done in
-            defer { done = true }
-            return !done
-        }
-    }
-}
-

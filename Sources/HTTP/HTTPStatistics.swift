@@ -3,7 +3,7 @@ import Synchronization
 
 /// Counts what the server answered and the requests that ended without an answer (malformed,
 /// timed out, aborted), for the exporter's own health families.
-public final class HTTPStatistics: Sendable {
+package final class HTTPStatistics: Sendable {
     private struct Counts {
         var responses: [Int: Int] = [:]
         var failures: [String: Int] = [:]
@@ -11,7 +11,7 @@ public final class HTTPStatistics: Sendable {
 
     private let counts = Mutex(Counts())
 
-    public init() {}
+    package init() {}
 
     func recordResponse(status: Int) {
         counts.withLock { $0.responses[status, default: 0] += 1 }
@@ -21,11 +21,11 @@ public final class HTTPStatistics: Sendable {
         counts.withLock { $0.failures[reason, default: 0] += 1 }
     }
 
-    public func failures(_ reason: String) -> Int {
+    package func failures(_ reason: String) -> Int {
         counts.withLock { $0.failures[reason] ?? 0 }
     }
 
-    public func families() -> [MetricFamily] {
+    package func families() -> [MetricFamily] {
         let counts = self.counts.withLock { $0 }
         var responses = MetricFamily(
             name: "kafka_exporter_http_responses_total", help: "HTTP responses by status code.",

@@ -1,14 +1,14 @@
 import Exposition
 
-public struct HTTPRequest: Sendable {
-    public let method: String
-    public let path: String
+package struct HTTPRequest: Sendable {
+    package let method: String
+    package let path: String
     /// Header names in lower case.
-    public let headers: [String: String]
-    public let queryItems: [String: String]
-    public let body: [UInt8]
+    package let headers: [String: String]
+    package let queryItems: [String: String]
+    package let body: [UInt8]
 
-    public init(method: String, path: String, headers: [String: String] = [:], queryItems: [String: String] = [:], body: [UInt8] = []) {
+    package init(method: String, path: String, headers: [String: String] = [:], queryItems: [String: String] = [:], body: [UInt8] = []) {
         self.method = method
         self.path = path
         self.headers = headers
@@ -16,62 +16,79 @@ public struct HTTPRequest: Sendable {
         self.body = body
     }
 
-    public func header(_ name: String) -> String? {
+    package func header(_ name: String) -> String? {
         headers[name.lowercased()]
     }
 
     /// Whether the client accepts a gzip-encoded body (`Accept-Encoding: gzip`, not `gzip;q=0`).
-    public var acceptsGzip: Bool {
+    package var acceptsGzip: Bool {
         guard let acceptEncoding = header("accept-encoding") else { return false }
         return MediaRange.parseList(acceptEncoding).contains { $0.type == "gzip" && $0.quality > 0 }
     }
 }
 
-public struct HTTPResponse: Sendable {
-    public enum Content: Sendable {
+package struct HTTPResponse: Sendable {
+    package enum Content: Sendable {
         case bytes([UInt8])
         /// Served without copying; the body stays alive until the response is sent.
         case shared(Body)
     }
 
-    public var status: Int
-    public var headers: [(String, String)]
-    public var content: Content
+    package var status: Int
+    package var headers: [(String, String)]
+    package var content: Content
 
-    public init(status: Int, headers: [(String, String)] = [], content: Content) {
+    package init(status: Int, headers: [(String, String)] = [], content: Content) {
         self.status = status
         self.headers = headers
         self.content = content
     }
 
-    public static func text(_ status: Int, _ text: String, contentType: String = "text/plain; charset=utf-8") -> HTTPResponse {
+    package static func text(_ status: Int, _ text: String, contentType: String = "text/plain; charset=utf-8") -> HTTPResponse {
         HTTPResponse(status: status, headers: [("Content-Type", contentType)], content: .bytes(Array(text.utf8)))
     }
 
-    public static func json(_ status: Int, _ bytes: [UInt8]) -> HTTPResponse {
+    package static func json(_ status: Int, _ bytes: [UInt8]) -> HTTPResponse {
         HTTPResponse(status: status, headers: [("Content-Type", "application/json")], content: .bytes(bytes))
     }
 }
 
 /// One path the server answers, with the methods it allows.
-public struct Route: Sendable {
-    public enum Match: Sendable {
+package struct Route: Sendable {
+    package enum Match: Sendable {
         case exact(String)
         /// The path and everything below it, e.g. `/api/v1/groups` and `/api/v1/groups/NAME`.
         case subtree(String)
     }
 
-    public let match: Match
-    public let methods: Set<String>
+    package let match: Match
+    /// Listed on the landing page under this title when set.
+    package let title: String?
+    package let methods: Set<String>
     /// Request bodies larger than this are refused with 413 before they are read in full.
-    public let maxBodyBytes: Int
-    public let handler: @Sendable (HTTPRequest) -> HTTPResponse
+    package let maxBodyBytes: Int
+    /// Called when the server refuses a body over `maxBodyBytes` (413) without calling `handler`.
+    package let onBodyTooLarge: @Sendable () -> Void
+    package let handler: @Sendable (HTTPRequest) -> HTTPResponse
 
-    public init(_ match: Match, methods: Set<String> = ["GET"], maxBodyBytes: Int = 0, handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse) {
+    package init(
+        _ match: Match, title: String? = nil, methods: Set<String> = ["GET"], maxBodyBytes: Int = 0,
+        onBodyTooLarge: @escaping @Sendable () -> Void = {}, handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
+    ) {
         self.match = match
+        self.title = title
         self.methods = methods.contains("GET") ? methods.union(["HEAD"]) : methods
         self.maxBodyBytes = maxBodyBytes
+        self.onBodyTooLarge = onBodyTooLarge
         self.handler = handler
+    }
+
+    /// The landing page's link to this route, for routes with a title.
+    package var link: (path: String, title: String)? {
+        guard let title else { return nil }
+        switch match {
+        case .exact(let path), .subtree(let path): return (path, title)
+        }
     }
 
     func matches(_ path: String) -> Bool {
@@ -83,18 +100,11 @@ public struct Route: Sendable {
 }
 
 /// Finds the route for a request and answers 404 and 405 for the rest.
-public struct Router: Sendable {
-    public private(set) var routes: [Route]
-    /// Called for every refused request body (too large), for the caller's counters.
-    let onBodyRejected: @Sendable (_ path: String, _ status: Int) -> Void
+package struct Router: Sendable {
+    package let routes: [Route]
 
-    public init(routes: [Route] = [], onBodyRejected: @escaping @Sendable (String, Int) -> Void = { _, _ in }) {
+    package init(routes: [Route]) {
         self.routes = routes
-        self.onBodyRejected = onBodyRejected
-    }
-
-    public mutating func add(_ route: Route) {
-        routes.append(route)
     }
 
     func route(for path: String) -> Route? {

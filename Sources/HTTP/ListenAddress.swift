@@ -1,17 +1,17 @@
 import Foundation
 
 /// A `--web.listen-address` value: `:9308` (every address), `127.0.0.1:9308`, `[::1]:9308`, `localhost:0`.
-public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+package struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     /// Nil for every local address.
-    public let host: String?
-    public let port: UInt16
+    package let host: String?
+    package let port: UInt16
 
-    public init(host: String?, port: UInt16) {
+    package init(host: String?, port: UInt16) {
         self.host = host
         self.port = port
     }
 
-    public init(parsing text: String) throws(HTTPServerError) {
+    package init(parsing text: String) throws(HTTPServerError) {
         guard let colon = text.lastIndex(of: ":") else {
             throw HTTPServerError("listen address \"\(text)\" must be HOST:PORT or :PORT")
         }
@@ -23,7 +23,7 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
         self.init(host: host.isEmpty ? nil : host, port: port)
     }
 
-    public var description: String {
+    package var description: String {
         guard let host else { return ":\(port)" }
         return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
@@ -44,7 +44,7 @@ public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-public struct HTTPServerError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+package struct HTTPServerError: Error, CustomStringConvertible, Sendable {
+    package let description: String
+    package init(_ description: String) { self.description = description }
 }

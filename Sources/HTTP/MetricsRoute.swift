@@ -3,7 +3,7 @@ import Exposition
 extension Route {
     /// Serves the registry's latest snapshot: OpenMetrics when `Accept` asks for it, gzip when
     /// `Accept-Encoding` allows it. Bytes only: no Kafka call and no rendering on this path.
-    public static func metrics(path: String, registry: Registry) -> Route {
+    package static func metrics(path: String, registry: Registry) -> Route {
         Route(.exact(path)) { request in
             let format = ExpositionFormat.negotiate(accept: request.header("accept"))
             let gzip = request.acceptsGzip

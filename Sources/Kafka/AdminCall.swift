@@ -2,14 +2,14 @@ import CRdKafka
 import Foundation
 
 /// One admin call's result queue and options.
-final class AdminCall {
-    let queue: OpaquePointer
+package final class AdminCall {
+    package let queue: OpaquePointer
     private let handle: OpaquePointer
     private let operation: rd_kafka_admin_op_t
     private let timeout: Duration
     private var allOptions: [OpaquePointer] = []
 
-    init(client: KafkaClient, operation: rd_kafka_admin_op_t, timeout: Duration) {
+    package init(client: KafkaClient, operation: rd_kafka_admin_op_t, timeout: Duration) {
         handle = client.handle
         queue = rd_kafka_queue_new(client.handle)
         self.operation = operation
@@ -21,7 +21,7 @@ final class AdminCall {
         rd_kafka_queue_destroy(queue)
     }
 
-    func options(opaque: Int) -> OpaquePointer {
+    package func options(opaque: Int) -> OpaquePointer {
         let options = rd_kafka_AdminOptions_new(handle, operation)!
         var errorText = [CChar](repeating: 0, count: 256)
         _ = rd_kafka_AdminOptions_set_request_timeout(options, timeout.milliseconds, &errorText, errorText.count)
@@ -30,7 +30,7 @@ final class AdminCall {
         return options
     }
 
-    func nextEvent(deadline: ContinuousClock.Instant) -> OpaquePointer? {
+    package func nextEvent(deadline: ContinuousClock.Instant) -> OpaquePointer? {
         while true {
             let remaining = deadline - .now
             guard remaining > .zero else { return nil }
@@ -40,7 +40,7 @@ final class AdminCall {
         }
     }
 
-    func check(_ event: OpaquePointer, _ what: String) throws(KafkaError) {
+    package func check(_ event: OpaquePointer, _ what: String) throws(KafkaError) {
         let code = rd_kafka_event_error(event)
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw KafkaError(code, "\(what): \(String(cString: rd_kafka_event_error_string(event)))")

@@ -1,19 +1,20 @@
 import CRdKafka
 import Foundation
 import Synchronization
+import Support
 
 /// Consumer-group admin calls on a handle of their own, each with a deadline.
 ///
 /// librdkafka 2.0.2 can leave a handle unresponsive after a failed DescribeConsumerGroups (fixed
 /// upstream in 2.10). A call that gets no result event at all within its request timeout plus a grace
 /// period is taken as such a wedge: the handle is abandoned and the next call gets a fresh one.
-public final class AdminClient: Sendable {
-    public struct OffsetRequest: Sendable {
-        public let group: String
+package final class AdminClient: Sendable {
+    package struct OffsetRequest: Sendable {
+        package let group: String
         /// The partitions to ask about; nil asks for every partition the group committed to.
-        public let partitions: [TopicPartition]?
+        package let partitions: [TopicPartition]?
 
-        public init(group: String, partitions: [TopicPartition]?) {
+        package init(group: String, partitions: [TopicPartition]?) {
             self.group = group
             self.partitions = partitions
         }
@@ -22,9 +23,9 @@ public final class AdminClient: Sendable {
     private let makeClient: @Sendable () throws(KafkaError) -> KafkaClient
     private let current = Mutex<KafkaClient?>(nil)
     private let replacementCount = Atomic<Int>(0)
-    let grace: Duration
+    package let grace: Duration
 
-    public init(grace: Duration = .seconds(2), makeClient: @escaping @Sendable () throws(KafkaError) -> KafkaClient) {
+    package init(grace: Duration = .seconds(2), makeClient: @escaping @Sendable () throws(KafkaError) -> KafkaClient) {
         self.grace = grace
         self.makeClient = makeClient
     }
@@ -34,10 +35,10 @@ public final class AdminClient: Sendable {
     }
 
     /// How many handles were abandoned because they stopped answering.
-    public var replacements: Int { replacementCount.load(ordering: .relaxed) }
+    package var replacements: Int { replacementCount.load(ordering: .relaxed) }
 
     /// The handle in use, created on demand (for its statistics, for example).
-    public func client() throws(KafkaError) -> KafkaClient {
+    package func client() throws(KafkaError) -> KafkaClient {
         try current.withLock { (client: inout KafkaClient?) throws(KafkaError) -> KafkaClient in
             if let client { return client }
             let fresh = try makeClient()
@@ -60,7 +61,7 @@ public final class AdminClient: Sendable {
 
     // MARK: ListConsumerGroups
 
-    public func listGroups(timeout: Duration) throws(KafkaError) -> [GroupListing] {
+    package func listGroups(timeout: Duration) throws(KafkaError) -> [GroupListing] {
         let client = try client()
         let call = AdminCall(client: client, operation: RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, timeout: timeout)
         rd_kafka_ListConsumerGroups(client.handle, call.options(opaque: 0), call.queue)
@@ -91,7 +92,7 @@ public final class AdminClient: Sendable {
 
     // MARK: DescribeConsumerGroups
 
-    public func describeGroups(_ groups: [String], timeout: Duration) throws(KafkaError) -> [GroupDescription] {
+    package func describeGroups(_ groups: [String], timeout: Duration) throws(KafkaError) -> [GroupDescription] {
         guard !groups.isEmpty else { return [] }
         let client = try client()
         let call = AdminCall(client: client, operation: RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeout: timeout)
@@ -117,33 +118,11 @@ public final class AdminClient: Sendable {
 
 extension AdminClient {
     /// Drops the current handle (if any) so the next call starts on a fresh one.
-    public func reset() {
+    package func reset() {
         let dropped = current.withLock { current -> KafkaClient? in
             defer { current = nil }
             return current
         }
         dropped?.abandon()
-    }
-
-    /// Deletes consumer groups (the broker refuses groups with members, except brokers that do not).
-    public func deleteGroups(_ groups: [String], timeout: Duration) throws(KafkaError) {
-        let client = try client()
-        let call = AdminCall(client: client, operation: RD_KAFKA_ADMIN_OP_DELETEGROUPS, timeout: timeout)
-        var requests = groups.map { rd_kafka_DeleteGroup_new($0) }
-        defer { requests.forEach { rd_kafka_DeleteGroup_destroy($0) } }
-        rd_kafka_DeleteGroups(client.handle, &requests, requests.count, call.options(opaque: 0), call.queue)
-        guard let event = call.nextEvent(deadline: .now + timeout + grace) else {
-            throw KafkaError.timedOut("DeleteGroups")
-        }
-        defer { rd_kafka_event_destroy(event) }
-        try call.check(event, "DeleteGroups")
-        var count = 0
-        guard let result = rd_kafka_event_DeleteGroups_result(event),
-              let results = rd_kafka_DeleteGroups_result_groups(result, &count) else { return }
-        for groupResult in UnsafeBufferPointer(start: results, count: count) {
-            if let groupResult, let error = rd_kafka_group_result_error(groupResult) {
-                throw KafkaError(error: error, owned: false)
-            }
-        }
     }
 }

@@ -1,42 +1,42 @@
 import CRdKafka
 
 /// librdkafka configuration properties, validated by librdkafka itself.
-public struct ClientConfiguration: Sendable, Equatable {
-    public struct Property: Sendable, Equatable {
-        public let key: String
-        public let value: String
+package struct ClientConfiguration: Sendable, Equatable {
+    package struct Property: Sendable, Equatable {
+        package let key: String
+        package let value: String
     }
 
-    public private(set) var properties: [Property] = []
+    package private(set) var properties: [Property] = []
 
-    public init(_ properties: [(String, String)] = []) {
+    package init(_ properties: [(String, String)] = []) {
         for (key, value) in properties { set(key, value) }
     }
 
     /// Sets `key`, replacing an earlier value (so later sources override earlier ones).
-    public mutating func set(_ key: String, _ value: String) {
+    package mutating func set(_ key: String, _ value: String) {
         properties.removeAll { $0.key == key }
         properties.append(Property(key: key, value: value))
     }
 
-    public func value(for key: String) -> String? {
+    package func value(for key: String) -> String? {
         properties.last { $0.key == key }?.value
     }
 
-    public func merging(_ other: ClientConfiguration) -> ClientConfiguration {
+    package func merging(_ other: ClientConfiguration) -> ClientConfiguration {
         var merged = self
         for property in other.properties { merged.set(property.key, property.value) }
         return merged
     }
 
     /// Keys whose values must never be logged or shown.
-    public static func isSecret(_ key: String) -> Bool {
+    package static func isSecret(_ key: String) -> Bool {
         let lowered = key.lowercased()
         return ["password", "secret", "token", "key.pem", "jaas"].contains { lowered.contains($0) }
     }
 
     /// Checks every property with librdkafka (unknown keys and invalid values fail here).
-    public func validate() throws(KafkaError) {
+    package func validate() throws(KafkaError) {
         rd_kafka_conf_destroy(try makeConf())
     }
 
@@ -58,7 +58,7 @@ public struct ClientConfiguration: Sendable, Equatable {
     }
 
     /// Parses a librdkafka/Java-style properties file: `key=value` lines, `#` or `!` comments.
-    public static func parseProperties(_ contents: String, source: String) throws(KafkaError) -> ClientConfiguration {
+    package static func parseProperties(_ contents: String, source: String) throws(KafkaError) -> ClientConfiguration {
         var configuration = ClientConfiguration()
         for (index, rawLine) in contents.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = rawLine.trimmingWhitespace()

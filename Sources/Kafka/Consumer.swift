@@ -1,36 +1,36 @@
 import CRdKafka
 
-public struct ConsumedMessage: Sendable {
-    public let topicPartition: TopicPartition
-    public let offset: Int64
-    public let key: [UInt8]?
-    public let value: [UInt8]
+package struct ConsumedMessage: Sendable {
+    package let topicPartition: TopicPartition
+    package let offset: Int64
+    package let key: [UInt8]?
+    package let value: [UInt8]
     /// Milliseconds since the epoch, when the message carries a timestamp.
-    public let timestampMilliseconds: Int64?
+    package let timestampMilliseconds: Int64?
 }
 
 /// A librdkafka high-level consumer for the demo and tests; also used to commit known offsets.
-public final class Consumer: Sendable {
-    public let client: KafkaClient
+package final class Consumer: Sendable {
+    package let client: KafkaClient
 
-    public init(configuration: ClientConfiguration, callbacks: ClientCallbacks = ClientCallbacks()) throws(KafkaError) {
+    package init(configuration: ClientConfiguration, callbacks: ClientCallbacks = ClientCallbacks()) throws(KafkaError) {
         client = try KafkaClient(kind: .consumer, configuration: configuration, callbacks: callbacks)
     }
 
-    public func subscribe(_ topics: [String]) throws(KafkaError) {
+    package func subscribe(_ topics: [String]) throws(KafkaError) {
         let list = PartitionList(topics.map { TopicPartition($0, RD_KAFKA_PARTITION_UA) })
         try list.withPointer { (list) throws(KafkaError) in try KafkaError.check(rd_kafka_subscribe(client.handle, list), "subscribe") }
     }
 
     /// Reads the given partitions from the given offsets without joining a group.
-    public func assign(_ offsets: [TopicPartition: Int64]) throws(KafkaError) {
+    package func assign(_ offsets: [TopicPartition: Int64]) throws(KafkaError) {
         let list = PartitionList(offsets: offsets)
         try list.withPointer { (list) throws(KafkaError) in try KafkaError.check(rd_kafka_assign(client.handle, list), "assign") }
     }
 
     /// The next message, or nil on timeout. Consumer errors (other than reaching a partition's end)
     /// are thrown; they are usually transient.
-    public func poll(timeout: Duration) throws(KafkaError) -> ConsumedMessage? {
+    package func poll(timeout: Duration) throws(KafkaError) -> ConsumedMessage? {
         guard let message = rd_kafka_consumer_poll(client.handle, timeout.milliseconds) else { return nil }
         defer { rd_kafka_message_destroy(message) }
         let m = message.pointee
@@ -47,19 +47,19 @@ public final class Consumer: Sendable {
     }
 
     /// Commits explicit offsets (the next offset to read, as Kafka defines committed offsets).
-    public func commit(_ offsets: [TopicPartition: Int64]) throws(KafkaError) {
+    package func commit(_ offsets: [TopicPartition: Int64]) throws(KafkaError) {
         let list = PartitionList(offsets: offsets)
         try list.withPointer { (list) throws(KafkaError) in try KafkaError.check(rd_kafka_commit(client.handle, list, 0), "commit") }
     }
 
     /// Commits the offsets of the messages consumed so far.
-    public func commitConsumed(async: Bool) throws(KafkaError) {
+    package func commitConsumed(async: Bool) throws(KafkaError) {
         let code = rd_kafka_commit(client.handle, nil, async ? 1 : 0)
         if code == RD_KAFKA_RESP_ERR__NO_OFFSET { return }
         try KafkaError.check(code, "commit")
     }
 
-    public func close() {
+    package func close() {
         client.close()
     }
 }

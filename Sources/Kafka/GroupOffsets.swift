@@ -3,7 +3,7 @@ import CRdKafka
 extension AdminClient {
     /// Committed offsets of each group (one request per group in librdkafka 2.0.2), at most
     /// `maxInFlight` at a time. Partitions without a committed offset are left out.
-    public func committedOffsets(
+    package func committedOffsets(
         _ requests: [OffsetRequest], timeout: Duration, maxInFlight: Int
     ) -> [String: Result<[TopicPartition: Int64], KafkaError>] {
         var results: [String: Result<[TopicPartition: Int64], KafkaError>] = [:]

@@ -1,26 +1,27 @@
 import CRdKafka
 import Foundation
 import Synchronization
+import Support
 
 /// Owns one `rd_kafka_t` and the thread that serves its callbacks.
 ///
 /// librdkafka handles are thread-safe, so the class is shared freely; every other type in this
 /// module borrows `handle` from a client and never outlives it.
-public final class KafkaClient: @unchecked Sendable {
-    public enum Kind: Sendable {
+package final class KafkaClient: @unchecked Sendable {
+    package enum Kind: Sendable {
         case producer
         case consumer
     }
 
-    let handle: OpaquePointer
-    public let kind: Kind
-    public let name: String
+    package let handle: OpaquePointer
+    package let kind: Kind
+    package let name: String
     private let callbackBox: Unmanaged<CallbackBox>
     private let closed = Atomic<Bool>(false)
     /// Serves a producer's callbacks; a consumer's owner polls it instead.
     private let poller: BackgroundLoop
 
-    public init(kind: Kind, configuration: ClientConfiguration, callbacks: ClientCallbacks = ClientCallbacks()) throws(KafkaError) {
+    package init(kind: Kind, configuration: ClientConfiguration, callbacks: ClientCallbacks = ClientCallbacks()) throws(KafkaError) {
         self.kind = kind
         let conf = try configuration.makeConf()
         let box = Unmanaged.passRetained(CallbackBox(callbacks))
@@ -58,7 +59,7 @@ public final class KafkaClient: @unchecked Sendable {
     }
 
     /// Stops callbacks and destroys the handle. A consumer leaves its group first.
-    public func close() {
+    package func close() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         poller.stop()
         if kind == .consumer { rd_kafka_consumer_close(handle) }
@@ -68,7 +69,7 @@ public final class KafkaClient: @unchecked Sendable {
 
     /// Destroys the handle without waiting for a consumer to leave its group; used for handles that
     /// stopped answering, on a thread of its own since a wedged handle may block for a while.
-    public func abandon() {
+    package func abandon() {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let box = callbackBox
         let handle = SendablePointer(pointer: handle)
@@ -80,7 +81,7 @@ public final class KafkaClient: @unchecked Sendable {
         }
     }
 
-    public var isClosed: Bool { closed.load(ordering: .acquiring) }
+    package var isClosed: Bool { closed.load(ordering: .acquiring) }
 
     private static func installCallbacks(_ conf: OpaquePointer, _ callbacks: ClientCallbacks) {
         if callbacks.statistics != nil {

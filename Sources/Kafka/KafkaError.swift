@@ -1,9 +1,9 @@
 import CRdKafka
 
 /// A librdkafka error code with its text; Kafka errors never reach callers as bare Int32s.
-public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let code: Int32
-    public let message: String
+package struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
+    package let code: Int32
+    package let message: String
 
     init(_ code: rd_kafka_resp_err_t, _ message: String? = nil) {
         self.code = code.rawValue
@@ -11,42 +11,42 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Wraps an `rd_kafka_error_t`, destroying it when `owned`.
-    init(error: OpaquePointer, owned: Bool) {
+    package init(error: OpaquePointer, owned: Bool) {
         self.code = rd_kafka_error_code(error).rawValue
         self.message = String(cString: rd_kafka_error_string(error))
         if owned { rd_kafka_error_destroy(error) }
     }
 
     /// An error detected on our side of the API, e.g. a call that never answered.
-    public static func timedOut(_ what: String) -> KafkaError {
+    package static func timedOut(_ what: String) -> KafkaError {
         KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT, "\(what) timed out")
     }
 
-    public static func invalidArgument(_ message: String) -> KafkaError {
+    package static func invalidArgument(_ message: String) -> KafkaError {
         KafkaError(RD_KAFKA_RESP_ERR__INVALID_ARG, message)
     }
 
-    public var description: String { message }
+    package var description: String { message }
 
-    public var isTimeout: Bool {
+    package var isTimeout: Bool {
         code == RD_KAFKA_RESP_ERR__TIMED_OUT.rawValue || code == RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT.rawValue
     }
 
     /// The broker does not implement the request (e.g. ListGroups on librdkafka's mock cluster).
-    public var isUnsupported: Bool {
+    package var isUnsupported: Bool {
         [RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE, RD_KAFKA_RESP_ERR_UNSUPPORTED_VERSION, RD_KAFKA_RESP_ERR_INVALID_REQUEST]
             .contains { $0.rawValue == code }
     }
 
-    public var isQueueFull: Bool { code == RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue }
+    package var isQueueFull: Bool { code == RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue }
 
     /// The group does not exist on the broker (deleted, expired, or never created).
-    public var isUnknownGroup: Bool {
+    package var isUnknownGroup: Bool {
         [RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND, RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE]
             .contains { $0.rawValue == code }
     }
 
-    static func check(_ code: rd_kafka_resp_err_t, _ context: String) throws(KafkaError) {
+    package static func check(_ code: rd_kafka_resp_err_t, _ context: String) throws(KafkaError) {
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
             throw KafkaError(code, "\(context): \(String(cString: rd_kafka_err2str(code)))")
         }
@@ -54,6 +54,6 @@ public struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// librdkafka's version, e.g. "2.0.2".
-public var librdkafkaVersion: String {
+package var librdkafkaVersion: String {
     String(cString: rd_kafka_version_str())
 }

@@ -4,7 +4,7 @@ import Synchronization
 
 extension KafkaClient {
     /// Brokers, topics and partitions (with leader, replicas and ISR) of the whole cluster: one request.
-    public func fetchMetadata(timeout: Duration) throws(KafkaError) -> ClusterMetadata {
+    package func fetchMetadata(timeout: Duration) throws(KafkaError) -> ClusterMetadata {
         var metadata: UnsafePointer<rd_kafka_metadata>?
         try KafkaError.check(rd_kafka_metadata(handle, 1, nil, &metadata, timeout.milliseconds), "metadata")
         guard let metadata else { throw KafkaError.invalidArgument("metadata: empty response") }
@@ -28,15 +28,15 @@ extension KafkaClient {
         return ClusterMetadata(brokers: brokers, topics: topics)
     }
 
-    public struct WatermarkResult: Sendable {
-        public var watermarks: [TopicPartition: Watermarks] = [:]
-        public var errors: [TopicPartition: KafkaError] = [:]
+    package struct WatermarkResult: Sendable {
+        package var watermarks: [TopicPartition: Watermarks] = [:]
+        package var errors: [TopicPartition: KafkaError] = [:]
     }
 
     /// Oldest and newest offsets of `partitions`. librdkafka groups the partitions by leader and sends one
     /// ListOffsets request per leader broker for each of the two ends, so the request count depends on
     /// the number of brokers, not partitions. Per-partition failures are reported, not thrown.
-    public func fetchWatermarks(_ partitions: [TopicPartition], timeout: Duration) throws(KafkaError) -> WatermarkResult {
+    package func fetchWatermarks(_ partitions: [TopicPartition], timeout: Duration) throws(KafkaError) -> WatermarkResult {
         guard !partitions.isEmpty else { return WatermarkResult() }
         let ends = [SpecialOffset.earliest, SpecialOffset.latest]
         let lists = ends.map { PartitionList(partitions, offset: $0) }
@@ -73,12 +73,6 @@ extension KafkaClient {
 }
 
 extension Duration {
-    /// Fractional seconds, for timers and metrics.
-    public var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-
     /// Whole milliseconds for librdkafka's `int timeout_ms` parameters.
     var milliseconds: Int32 {
         let (seconds, attoseconds) = components

@@ -2,11 +2,11 @@ import CRdKafka
 import Synchronization
 
 /// A librdkafka producer for the demo and tests.
-public final class Producer: Sendable {
-    public let client: KafkaClient
+package final class Producer: Sendable {
+    package let client: KafkaClient
     private let topics = Mutex<[String: SendablePointer]>([:])
 
-    public init(configuration: ClientConfiguration, callbacks: ClientCallbacks = ClientCallbacks()) throws(KafkaError) {
+    package init(configuration: ClientConfiguration, callbacks: ClientCallbacks = ClientCallbacks()) throws(KafkaError) {
         client = try KafkaClient(kind: .producer, configuration: configuration, callbacks: callbacks)
     }
 
@@ -16,7 +16,7 @@ public final class Producer: Sendable {
 
     /// Enqueues one message; throws `Queue full` (see `KafkaError.isQueueFull`) when the local queue
     /// is at `queue.buffering.max.messages`, as every librdkafka client does.
-    public func produce(topic: String, partition: Int32? = nil, key: [UInt8]? = nil, value: [UInt8]) throws(KafkaError) {
+    package func produce(topic: String, partition: Int32? = nil, key: [UInt8]? = nil, value: [UInt8]) throws(KafkaError) {
         let topicHandle = topics.withLock { topics in
             if let existing = topics[topic] { return existing.pointer }
             let created = rd_kafka_topic_new(client.handle, topic, nil)!
@@ -37,10 +37,10 @@ public final class Producer: Sendable {
     }
 
     /// Waits until every enqueued message is delivered or failed.
-    public func flush(timeout: Duration) throws(KafkaError) {
+    package func flush(timeout: Duration) throws(KafkaError) {
         try KafkaError.check(rd_kafka_flush(client.handle, timeout.milliseconds), "flush")
     }
 
     /// Messages waiting in the local queue or in flight.
-    public var queueLength: Int { Int(rd_kafka_outq_len(client.handle)) }
+    package var queueLength: Int { Int(rd_kafka_outq_len(client.handle)) }
 }

@@ -1,31 +1,31 @@
 import CRdKafka
 
-public struct TopicPartition: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let topic: String
-    public let partition: Int32
+package struct TopicPartition: Hashable, Sendable, Comparable, CustomStringConvertible {
+    package let topic: String
+    package let partition: Int32
 
-    public init(_ topic: String, _ partition: Int32) {
+    package init(_ topic: String, _ partition: Int32) {
         self.topic = topic
         self.partition = partition
     }
 
-    public var description: String { "\(topic)[\(partition)]" }
+    package var description: String { "\(topic)[\(partition)]" }
 
-    public static func < (lhs: TopicPartition, rhs: TopicPartition) -> Bool {
+    package static func < (lhs: TopicPartition, rhs: TopicPartition) -> Bool {
         (lhs.topic, lhs.partition) < (rhs.topic, rhs.partition)
     }
 }
 
 /// Offsets Kafka uses as markers rather than positions.
-public enum SpecialOffset {
+package enum SpecialOffset {
     /// No committed offset (librdkafka's RD_KAFKA_OFFSET_INVALID).
-    public static let invalid: Int64 = -1001
+    package static let invalid: Int64 = -1001
     /// ListOffsets timestamp meaning "the newest offset" (high watermark).
-    public static let latest: Int64 = -1
+    package static let latest: Int64 = -1
     /// ListOffsets timestamp meaning "the oldest offset" (low watermark).
-    public static let earliest: Int64 = -2
+    package static let earliest: Int64 = -2
     /// Start position meaning "only messages produced from now on" (RD_KAFKA_OFFSET_END).
-    public static let end: Int64 = -1
+    package static let end: Int64 = -1
 }
 
 /// Owns an `rd_kafka_topic_partition_list_t` built from Swift values. The list is reached only

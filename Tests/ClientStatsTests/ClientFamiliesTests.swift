@@ -104,14 +104,13 @@ import TestSupport
     }
 
     @Test func ingestionCountersCoverEverySourceAndReason() throws {
-        let registry = Registry()
-        let collector = ClientStatsCollector(registry: registry, logger: .init(label: "test"))
+        let collector = ClientStatsCollector(logger: .init(label: "test"))
         try collector.ingest(Fixtures.bytes("producer-2.0.2.json"), from: .own)
         _ = try? collector.ingest(Array("{".utf8), from: .http)
         _ = try? collector.ingest(Array("{}".utf8), from: .topic)
         collector.countRejection(.unauthorized)
-        collector.publish()
-        let text = registry.snapshot.body(.text, gzip: false).string
+        let writer = ExpositionWriter(format: .text)
+        let text = try #require(collector.families(onlyIfChanged: false)).map { writer.render($0).string }.joined()
         let samples = ExpositionSamples(text)
         #expect(samples.value("kafka_exporter_stats_documents_total", ["source": "self"]) == 1)
         #expect(samples.value("kafka_exporter_stats_documents_total", ["source": "http"]) == 0)

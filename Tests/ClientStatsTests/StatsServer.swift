@@ -2,7 +2,9 @@ import ClientStats
 import Exposition
 import Foundation
 import HTTP
+import Kafka
 import Logging
+import MetricSources
 import Testing
 import TestSupport
 
@@ -10,20 +12,30 @@ import TestSupport
 /// and `/metrics`, as the exporter wires them. Stopped when it goes away.
 final class StatsServer {
     let registry = Registry()
-    let collector: ClientStatsCollector
+    let source: ClientStatsSource
+    let sources: SourceSet
     let server: HTTPServer
 
-    init(token: BearerToken? = nil, maxBodyBytes: Int = StatsRoute.defaultMaxBodyBytes) throws {
-        collector = ClientStatsCollector(registry: registry, publishInterval: .milliseconds(100), logger: Logger(label: "stats-test"))
-        var router = Router(onBodyRejected: StatsRoute.countsTooLarge(collector: collector))
-        router.add(StatsRoute.make(collector: collector, maxBodyBytes: maxBodyBytes, token: token))
-        router.add(.metrics(path: "/metrics", registry: registry))
-        server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0), router: router)
-        collector.start()
+    var collector: ClientStatsCollector { source.collector }
+
+    init(token: BearerToken? = nil, maxBodyBytes: Int = ClientStatsOptions.defaultMaxBodyBytes) throws {
+        var settings = ClientStatsSettings()
+        settings.token = token
+        settings.maxBodyBytes = maxBodyBytes
+        let logger = Logger(label: "stats-test")
+        let context = SourceContext(
+            kafka: KafkaClientFactory(base: ClientConfiguration([("bootstrap.servers", "127.0.0.1:1")]), logger: logger),
+            logger: logger, ownStatistics: StatisticsRelay(), httpStatistics: HTTPStatistics())
+        source = try ClientStatsSource(settings: settings, context: context, publishInterval: .milliseconds(100))
+        sources = SourceSet([source], registry: registry)
+        server = try HTTPServer(
+            address: ListenAddress(host: "127.0.0.1", port: 0),
+            router: Router(routes: sources.routes + [.metrics(path: "/metrics", registry: registry)]))
+        sources.start()
     }
 
     deinit {
-        collector.stop()
+        sources.stop()
         server.stop()
     }
 

@@ -12,10 +12,10 @@ import TestSupport
         let cluster = try MockCluster(brokers: 1)
         try cluster.createTopic("client-stats", partitions: 2)
         let stats = try StatsServer()
-        let reader = try StatsTopicReader(
-            topic: "client-stats",
-            configuration: ClientConfiguration([("bootstrap.servers", cluster.bootstrapServers), ("group.id", "stats-reader")]),
-            collector: stats.collector, logger: Logger(label: "stats-topic-test"))
+        let logger = Logger(label: "stats-topic-test")
+        let factory = KafkaClientFactory(base: ClientConfiguration([("bootstrap.servers", cluster.bootstrapServers)]), logger: logger)
+        let reader = StatsTopicReader(
+            topic: "client-stats", consumer: try factory.assignedConsumer(role: "stats-topic"), collector: stats.collector, logger: logger)
         reader.start()
         defer { reader.stop() }
 
@@ -41,7 +41,8 @@ import TestSupport
             try KafkaClient(kind: .producer, configuration: ClientConfiguration([("bootstrap.servers", cluster.bootstrapServers)]))
         }
         let partitions = [TopicPartition("client-stats", 0), TopicPartition("client-stats", 1)]
-        let committed = admin.committedOffsets([AdminClient.OffsetRequest(group: "stats-reader", partitions: partitions)], timeout: .seconds(5), maxInFlight: 1)
-        #expect(try committed["stats-reader"]?.get() == [:])
+        let group = "kafka-exporter-stats-topic"
+        let committed = admin.committedOffsets([AdminClient.OffsetRequest(group: group, partitions: partitions)], timeout: .seconds(5), maxInFlight: 1)
+        #expect(try committed[group]?.get() == [:])
     }
 }

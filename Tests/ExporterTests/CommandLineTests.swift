@@ -1,5 +1,6 @@
 @testable import Exporter
 import Foundation
+import Support
 import Kafka
 import Testing
 import TestSupport
@@ -79,7 +80,7 @@ import TestSupport
 
     @Test func defaultsMatchKafkaExporter() throws {
         let configuration = try ExporterOptions.parse([]).makeConfiguration()
-        #expect(configuration.collectInterval == .seconds(15))
+        #expect(configuration.collection.interval == .seconds(15))
         #expect(configuration.listenAddress.port == 9308 && configuration.listenAddress.host == nil)
         #expect(configuration.telemetryPath == "/metrics")
         #expect(configuration.collection.topicFilter.include == ".*")

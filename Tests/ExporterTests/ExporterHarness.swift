@@ -1,4 +1,4 @@
-import Collectors
+import Cluster
 import Exporter
 import Foundation
 import HTTP
@@ -11,15 +11,15 @@ import TestSupport
 final class ExporterHarness {
     let exporter: Exporter
 
-    init(bootstrap: String, staticGroups: [StaticGroup] = [], interval: Duration = .milliseconds(200),
+    /// `arguments` are the exporter's flags, as a user would pass them; `customize` changes what no
+    /// flag reaches.
+    init(bootstrap: String, arguments: [String] = [], interval: String = "200ms",
          customize: (inout ExporterConfiguration) -> Void = { _ in }) throws {
-        var configuration = ExporterConfiguration(
-            kafka: ClientConfiguration([("bootstrap.servers", bootstrap)]),
-            collectInterval: interval,
-            listenAddress: ListenAddress(host: "127.0.0.1", port: 0))
-        configuration.collection.staticGroups = staticGroups
-        configuration.collection.requestTimeout = .seconds(2)
-        configuration.collection.discoverGroups = false
+        let options = try ExporterOptions.parse([
+            "--kafka.server", bootstrap, "--web.listen-address", "127.0.0.1:0", "--collect.interval", interval,
+            "--collect.timeout", "2s", "--no-group.discovery",
+        ] + arguments)
+        var configuration = try options.makeConfiguration()
         configuration.collection.describeGroups = false
         customize(&configuration)
         exporter = try Exporter(configuration: configuration, logger: LogSettings(level: .error).makeLogger())

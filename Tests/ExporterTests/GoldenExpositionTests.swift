@@ -1,10 +1,12 @@
 import ClientStats
-@testable import Collectors
+import Cluster
+@testable import Exporter
 import Exposition
 import Foundation
 import HTTP
 @testable import Kafka
 import Logging
+import MetricSources
 import Testing
 import TestSupport
 
@@ -21,7 +23,12 @@ import TestSupport
             try rendered.write(to: Self.file, atomically: true, encoding: .utf8)
         }
         let expected = try String(contentsOf: Self.file, encoding: .utf8)
-        #expect(rendered == expected, "the exposition differs from \(Self.file.path)")
+        let (renderedLines, expectedLines) = (rendered.split(separator: "\n", omittingEmptySubsequences: false), expected.split(separator: "\n", omittingEmptySubsequences: false))
+        let firstDifference = zip(renderedLines, expectedLines).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+            ?? min(renderedLines.count, expectedLines.count)
+        #expect(
+            rendered == expected,
+            "line \(firstDifference + 1) of \(Self.file.lastPathComponent) differs: got \(renderedLines.dropFirst(firstDifference).first ?? "end of output"), expected \(expectedLines.dropFirst(firstDifference).first ?? "end of file")")
     }
 }
 
@@ -31,36 +38,36 @@ private struct GoldenRun {
     static let start = Date(timeIntervalSince1970: 1_700_000_000)
     static let hostileTopic = "we\"ird\\topic\nname"
 
+    /// The sources the exporter makes from these flags, publishing through `SourceSet` as it does.
     func render() throws -> String {
         let registry = Registry(constantLabels: [(name: "env", value: "golden")])
+        let options = try ExporterOptions.parse([
+            "--kafka.server", "127.0.0.1:1", "--group.status-window", "60s",
+            "--pipeline", "router: _rawdata -> _policy,_flow", "--pipeline.window", "60s",
+        ])
         let logger = Logger(label: "golden") { _ in SwiftLogNoOpLogHandler() }
-        let health = CollectionHealth(version: "golden", librdkafkaVersion: "golden")
-        var insightSettings = OffsetInsights.Settings()
-        insightSettings.statusWindow = .seconds(60)
-        let insights = OffsetInsights(settings: insightSettings)
-        let tracker = PipelineTracker(
-            stages: [PipelineStage(name: "router", inputs: ["_rawdata"], outputs: ["_policy", "_flow"])], window: .seconds(60))
-        let http = HTTPStatistics()
-        let statistics = ClientStatsCollector(registry: registry, logger: logger)
+        let context = SourceContext(
+            kafka: KafkaClientFactory(base: ClientConfiguration([("bootstrap.servers", "127.0.0.1:1")]), logger: logger),
+            logger: logger, ownStatistics: StatisticsRelay(), httpStatistics: HTTPStatistics())
+        // Versions are pinned so that a release or another librdkafka does not change the file.
+        let sources = try options.makeConfiguration().sources.compactMap { try $0.makeSource(in: context) }.map { source -> any MetricSource in
+            source is ExporterHealth ? ExporterHealth(version: "golden", librdkafkaVersion: "golden", http: context.httpStatistics) : source
+        }
+        let statistics = try #require(sources.lazy.compactMap { $0 as? ClientStatsSource }.first).collector
         for fixture in ["producer-2.0.2.json", "consumer-2.0.2.json", "producer-2.16.0.json"] {
             try statistics.ingest(Array(Data(contentsOf: statisticsFixture(fixture))), from: .http)
         }
         statistics.countRejection(.malformedJSON)
-        statistics.publish()
+        let set = SourceSet(sources, registry: registry)
+        set.start()
+        defer { set.stop() }
 
         var output = ""
         for index in 0..<8 {
             let state: ClusterState? = index == 5 ? nil : Self.state(cycle: index)
-            let cycle = CollectionCycle(
-                state: state, errors: state == nil ? [.metadata: 1] : [:], duration: .milliseconds(20 + index), failure: nil)
-            health.record(cycle)
-            var updates = ["health": health.families(handleReplacements: index / 3), "http": http.families()]
-            if let state {
-                updates["cluster"] = ClusterFamilies.build(state)
-                updates["insights"] = insights.update(with: state)
-                updates["pipeline"] = tracker.families(tracker.update(with: state))
-            }
-            registry.publish(updates)
+            set.publish(after: CollectionCycle(
+                state: state, errors: state == nil ? [.metadata: 1] : [:], duration: .milliseconds(20 + index), failure: nil,
+                adminHandleReplacements: index / 3))
             let snapshot = registry.snapshot
             let text = snapshot.body(.text, gzip: false).string
             if index == 0 || index == 7 {

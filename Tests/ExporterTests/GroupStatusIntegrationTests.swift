@@ -1,4 +1,5 @@
-import Collectors
+import Cluster
+import Support
 import Exporter
 import Foundation
 import Kafka
@@ -49,8 +50,7 @@ import TestSupport
         let traffic = try Traffic(bootstrap: cluster.bootstrapServers, perSecond: 20)
         defer { traffic.stop() }
         let harness = try ExporterHarness(
-            bootstrap: cluster.bootstrapServers, staticGroups: [StaticGroup(id: "G", topics: ["t"])], interval: .seconds(1)
-        ) { $0.insights.statusWindow = .seconds(10) }
+            bootstrap: cluster.bootstrapServers, arguments: ["--group.static", "G:t", "--group.status-window", "10s"], interval: "1s")
         let partition = ["consumergroup": "G", "topic": "t", "partition": "0"]
 
         let running = try harness.waitForMetrics(timeout: .seconds(30), "status OK with lag seconds") {

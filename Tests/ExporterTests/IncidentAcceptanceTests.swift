@@ -1,4 +1,4 @@
-import Collectors
+import Cluster
 import Demo
 import Exporter
 import Foundation
@@ -25,13 +25,11 @@ import TestSupport
         defer { pipeline.stop() }
         let harness = try ExporterHarness(
             bootstrap: pipeline.bootstrapServers,
-            staticGroups: DemoPipeline.groups.map { StaticGroup(id: $0.0, topics: [$0.1]) },
-            interval: .seconds(1)
-        ) { configuration in
-            configuration.pipelines = [PipelineStage(name: "router", inputs: [DemoPipeline.rawTopic], outputs: Self.outputs)]
-            configuration.pipelineWindow = .seconds(20)
-            configuration.duplicates = DuplicateDetector.Settings(topics: try! NameFilter(include: "^_(policy|flow)$"))
-        }
+            arguments: DemoPipeline.groups.flatMap { ["--group.static", "\($0.0):\($0.1)"] } + [
+                "--pipeline", "router: \(DemoPipeline.rawTopic) -> \(Self.outputs.joined(separator: ","))",
+                "--pipeline.window", "20s", "--duplicates.topic", "^_(policy|flow)$",
+            ],
+            interval: "1s")
         statistics.connect(harness.exporter.statisticsHandler)
         // Let the groups join and the burst of the injected bug pass, then measure over the window.
         Thread.sleep(forTimeInterval: 15)

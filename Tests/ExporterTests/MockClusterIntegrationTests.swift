@@ -1,4 +1,4 @@
-import Collectors
+import Cluster
 import Exporter
 import Foundation
 import Kafka
@@ -17,10 +17,9 @@ import TestSupport
         try commit([TopicPartition("orders", 0): 4, TopicPartition("orders", 1): 20], group: "billing", bootstrap: cluster.bootstrapServers)
         try commit([TopicPartition("payments", 0): 5, TopicPartition("payments", 1): 2], group: "audit", bootstrap: cluster.bootstrapServers)
 
-        let harness = try ExporterHarness(bootstrap: cluster.bootstrapServers, staticGroups: [
-            StaticGroup(id: "billing", topics: ["orders"]),
-            StaticGroup(id: "audit", topics: []),
-            StaticGroup(id: "billing", topics: []),  // named twice: must appear once
+        let harness = try ExporterHarness(bootstrap: cluster.bootstrapServers, arguments: [
+            "--group.static", "billing:orders", "--group.static", "audit",
+            "--group.static", "billing",  // named twice: must appear once
         ])
         let samples = try harness.waitForMetrics("group offsets") { $0.value("kafka_consumergroup_lag_sum", ["consumergroup": "audit"]) != nil }
 
@@ -72,11 +71,9 @@ import TestSupport
         try cluster.createTopic("events", partitions: 1)
         try produce([8], to: "events", bootstrap: cluster.bootstrapServers)
         try commit([TopicPartition("events", 0): 3], group: "reader", bootstrap: cluster.bootstrapServers)
-        let harness = try ExporterHarness(bootstrap: cluster.bootstrapServers, staticGroups: [StaticGroup(id: "reader", topics: [])]) {
-            $0.collection.discoverGroups = true
-            $0.collection.describeGroups = true
-            $0.collection.requestTimeout = .milliseconds(500)
-        }
+        let harness = try ExporterHarness(
+            bootstrap: cluster.bootstrapServers, arguments: ["--group.static", "reader", "--group.discovery", "--collect.timeout", "500ms"]
+        ) { $0.collection.describeGroups = true }
         let samples = try harness.waitForMetrics("lag") { $0.value("kafka_consumergroup_lag", ["consumergroup": "reader"]) != nil }
         #expect(samples.value("kafka_consumergroup_lag", ["consumergroup": "reader", "topic": "events", "partition": "0"]) == 5)
         // The unsupported APIs are skipped afterwards, so cycles stay fast.
@@ -88,9 +85,8 @@ import TestSupport
     @Test func topicFiltersApplyAndInternalTopicsAreLeftOut() throws {
         let cluster = try MockCluster(brokers: 1)
         for topic in ["keep-a", "keep-b", "skip-me", "__internal"] { try cluster.createTopic(topic, partitions: 1) }
-        let harness = try ExporterHarness(bootstrap: cluster.bootstrapServers) {
-            $0.collection.topicFilter = try! NameFilter(include: "^keep|^skip|^__", exclude: "-b$")
-        }
+        let harness = try ExporterHarness(
+            bootstrap: cluster.bootstrapServers, arguments: ["--topic.filter", "^keep|^skip|^__", "--topic.exclude=-b$"])
         let samples = try harness.waitForMetrics("topics") { !$0.series("kafka_topic_partitions").isEmpty }
         #expect(Set(samples.series("kafka_topic_partitions").compactMap { $0.labels["topic"] }) == ["keep-a", "skip-me"])
     }

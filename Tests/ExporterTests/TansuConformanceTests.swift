@@ -1,4 +1,4 @@
-import Collectors
+import Cluster
 import Exporter
 import Foundation
 import Kafka
@@ -14,13 +14,10 @@ import TestSupport
 /// - An OffsetFetch for all of a group's partitions is answered with a null topic array, which
 ///   librdkafka 2.0.2 rejects; the exporter then asks with explicit partitions.
 @Suite(.serialized) struct TansuConformanceTests {
-    private func harness(_ broker: TansuBroker, customize: (inout ExporterConfiguration) -> Void = { _ in }) throws -> ExporterHarness {
-        try ExporterHarness(bootstrap: broker.bootstrapServers, interval: .milliseconds(500)) { configuration in
-            configuration.collection.discoverGroups = true
-            configuration.collection.describeGroups = true
-            configuration.collection.requestTimeout = .seconds(5)
-            customize(&configuration)
-        }
+    private func harness(_ broker: TansuBroker, arguments: [String] = []) throws -> ExporterHarness {
+        try ExporterHarness(
+            bootstrap: broker.bootstrapServers, arguments: ["--group.discovery", "--collect.timeout", "5s"] + arguments, interval: "500ms"
+        ) { $0.collection.describeGroups = true }
     }
 
     /// One record per batch, so that Tansu's ListOffsets agrees with Apache Kafka's.
@@ -48,7 +45,7 @@ import TestSupport
         for group in ["billing", "audit", "tmp-probe"] {
             try commit([TopicPartition("orders", 0): 1, TopicPartition("orders", 1): 2], group: group, bootstrap: broker.bootstrapServers)
         }
-        let harness = try harness(broker) { $0.collection.groupFilter = try! NameFilter(include: ".*", exclude: "^tmp-") }
+        let harness = try harness(broker, arguments: ["--group.exclude", "^tmp-"])
         let samples = try harness.waitForMetrics("discovered groups") { $0.value("kafka_consumergroup_lag_sum", ["consumergroup": "audit"]) != nil }
         let groups = Set(samples.series("kafka_consumergroup_lag_sum").compactMap { $0.labels["consumergroup"] })
         #expect(groups == ["billing", "audit"])

@@ -17,8 +17,7 @@ import TestSupport
     }
 
     @Test func everyAddressBindingIsReachableOverIPv4() throws {
-        var router = Router()
-        router.add(Route(.exact("/ping")) { _ in .text(200, "pong") })
+        let router = Router(routes: [Route(.exact("/ping")) { _ in .text(200, "pong") }])
         let server = try HTTPServer(address: ListenAddress(host: nil, port: 0), router: router)
         defer { server.stop() }
         #expect(try HTTPTestClient.get(port: server.port, "/ping").text == "pong")

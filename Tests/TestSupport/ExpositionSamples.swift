@@ -1,29 +1,29 @@
 import Foundation
 
 /// Samples parsed from a text-format exposition, for asserting exact values in tests.
-public struct ExpositionSamples {
-    public struct Sample: Equatable {
-        public let name: String
-        public let labels: [String: String]
-        public let value: Double
+package struct ExpositionSamples {
+    package struct Sample: Equatable {
+        package let name: String
+        package let labels: [String: String]
+        package let value: Double
     }
 
-    public let samples: [Sample]
+    package let samples: [Sample]
 
-    public init(_ text: String) {
+    package init(_ text: String) {
         samples = text.split(separator: "\n").compactMap { line in
             line.hasPrefix("#") ? nil : Self.parse(Substring(line))
         }
     }
 
     /// The value of the one sample with this name whose labels include `labels`; nil if none.
-    public func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+    package func value(_ name: String, _ labels: [String: String] = [:]) -> Double? {
         let matching = series(name, labels)
         precondition(matching.count <= 1, "\(name)\(labels) matches \(matching.count) series")
         return matching.first?.value
     }
 
-    public func series(_ name: String, _ labels: [String: String] = [:]) -> [Sample] {
+    package func series(_ name: String, _ labels: [String: String] = [:]) -> [Sample] {
         samples.filter { sample in
             sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value }
         }

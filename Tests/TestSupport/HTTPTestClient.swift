@@ -2,24 +2,24 @@ import Foundation
 
 /// A minimal HTTP/1.1 client over a POSIX socket, so tests control connections (keep-alive) and see
 /// exactly what the server sent.
-public final class HTTPTestClient {
-    public struct Response {
-        public let status: Int
+package final class HTTPTestClient {
+    package struct Response {
+        package let status: Int
         /// Header names in lower case.
-        public let headers: [String: String]
-        public let body: [UInt8]
+        package let headers: [String: String]
+        package let body: [UInt8]
 
-        public var text: String { String(decoding: body, as: UTF8.self) }
+        package var text: String { String(decoding: body, as: UTF8.self) }
     }
 
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package let description: String
     }
 
     private let socketDescriptor: Int32
     private var buffer: [UInt8] = []
 
-    public init(port: UInt16, host: String = "127.0.0.1") throws {
+    package init(port: UInt16, host: String = "127.0.0.1") throws {
         socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -45,7 +45,7 @@ public final class HTTPTestClient {
         close(socketDescriptor)
     }
 
-    public func request(_ method: String = "GET", _ path: String, headers: [String: String] = [:], body: [UInt8] = []) throws -> Response {
+    package func request(_ method: String = "GET", _ path: String, headers: [String: String] = [:], body: [UInt8] = []) throws -> Response {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\n"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if !body.isEmpty || method == "POST" { head += "Content-Length: \(body.count)\r\n" }
@@ -55,13 +55,13 @@ public final class HTTPTestClient {
     }
 
     /// Sends raw bytes (for malformed requests) and reads one response.
-    public func raw(_ bytes: [UInt8]) throws -> Response {
+    package func raw(_ bytes: [UInt8]) throws -> Response {
         try send(bytes)
         return try readResponse(method: "GET")
     }
 
     /// True when the server closed the connection.
-    public var isClosedByServer: Bool {
+    package var isClosedByServer: Bool {
         var byte: UInt8 = 0
         let flags = fcntl(socketDescriptor, F_GETFL)
         _ = fcntl(socketDescriptor, F_SETFL, flags | O_NONBLOCK)
@@ -139,7 +139,7 @@ public final class HTTPTestClient {
 
 extension HTTPTestClient {
     /// One request on a fresh connection.
-    public static func get(port: UInt16, _ path: String, headers: [String: String] = [:]) throws -> Response {
+    package static func get(port: UInt16, _ path: String, headers: [String: String] = [:]) throws -> Response {
         try HTTPTestClient(port: port).request("GET", path, headers: headers)
     }
 }

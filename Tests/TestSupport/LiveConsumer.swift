@@ -1,16 +1,17 @@
 import Foundation
+import Support
 import Kafka
 import Synchronization
 
 /// A real group member: subscribes, polls on a thread of its own, and commits after each message
 /// until it has consumed `limit` messages; it stays in the group until stopped.
-public final class LiveConsumer: Sendable {
+package final class LiveConsumer: Sendable {
     private let consumer: Consumer
     private let limit: Int
     private let consumed = Atomic<Int>(0)
     private let loop = BackgroundLoop(name: "live-consumer")
 
-    public init(bootstrap: String, group: String, topics: [String], limit: Int = .max) throws {
+    package init(bootstrap: String, group: String, topics: [String], limit: Int = .max) throws {
         consumer = try Consumer(configuration: ClientConfiguration([
             ("bootstrap.servers", bootstrap), ("group.id", group), ("auto.offset.reset", "earliest"),
             ("enable.auto.commit", "false"), ("session.timeout.ms", "6000"), ("heartbeat.interval.ms", "500"),
@@ -27,15 +28,15 @@ public final class LiveConsumer: Sendable {
         }
     }
 
-    public var count: Int { consumed.load(ordering: .relaxed) }
+    package var count: Int { consumed.load(ordering: .relaxed) }
 
     /// Leaves the group and closes the consumer.
-    public func stop() {
+    package func stop() {
         loop.stop()
     }
 
     /// Waits until `count` messages were consumed and committed, or `timeout` passes.
-    public func waitForCount(_ count: Int, timeout: Duration = .seconds(30)) -> Bool {
+    package func waitForCount(_ count: Int, timeout: Duration = .seconds(30)) -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if self.count >= count { return true }

@@ -1,30 +1,30 @@
 import Foundation
 
 /// Runs Debian's `promtool check metrics` (installed by `make test`) on an exposition.
-public enum Promtool {
+package enum Promtool {
     /// The lint findings accepted on purpose: kafka_exporter's gauge names ending in `_sum` are a
     /// compatibility contract that dashboards and alerts in the wild depend on.
-    public static let acceptedLintFindings: Set<String> = [
+    package static let acceptedLintFindings: Set<String> = [
         "kafka_consumergroup_current_offset_sum non-histogram and non-summary metrics should not have \"_sum\" suffix",
         "kafka_consumergroup_lag_sum non-histogram and non-summary metrics should not have \"_sum\" suffix",
     ]
 
-    public struct Result {
-        public let status: Int32
-        public let output: String
+    package struct Result {
+        package let status: Int32
+        package let output: String
 
         /// Lint findings other than the accepted ones.
-        public var unexpectedFindings: [String] {
+        package var unexpectedFindings: [String] {
             output.split(separator: "\n").map(String.init).filter { !$0.isEmpty && !Promtool.acceptedLintFindings.contains($0) }
         }
 
         /// Parsed (status 0, or 3 for lint findings only) with nothing but the accepted findings.
-        public var passes: Bool {
+        package var passes: Bool {
             (status == 0 || status == 3) && unexpectedFindings.isEmpty
         }
     }
 
-    public static func checkMetrics(_ exposition: String) throws -> Result {
+    package static func checkMetrics(_ exposition: String) throws -> Result {
         let result = try Subprocess.run(["promtool", "check", "metrics"], input: Array(exposition.utf8))
         return Result(status: result.status, output: result.standardOutput + result.standardError)
     }

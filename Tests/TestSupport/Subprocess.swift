@@ -1,18 +1,18 @@
 import Foundation
 
 /// Runs a program to completion, feeding it standard input and capturing its output.
-public enum Subprocess {
-    public struct Result {
-        public let status: Int32
-        public let standardOutput: String
-        public let standardError: String
+package enum Subprocess {
+    package struct Result {
+        package let status: Int32
+        package let standardOutput: String
+        package let standardError: String
     }
 
-    public struct NotFound: Error, CustomStringConvertible {
-        public let description: String
+    package struct NotFound: Error, CustomStringConvertible {
+        package let description: String
     }
 
-    public static func run(_ arguments: [String], input: [UInt8] = [], environment: [String: String]? = nil) throws -> Result {
+    package static func run(_ arguments: [String], input: [UInt8] = [], environment: [String: String]? = nil) throws -> Result {
         let process = Process()
         process.executableURL = try locate(arguments[0])
         process.arguments = Array(arguments.dropFirst())
@@ -37,7 +37,7 @@ public enum Subprocess {
     }
 
     /// The program's path: as given when it contains a slash, else found on PATH.
-    public static func locate(_ program: String) throws -> URL {
+    package static func locate(_ program: String) throws -> URL {
         if program.contains("/") { return URL(fileURLWithPath: program) }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for directory in path.split(separator: ":") {

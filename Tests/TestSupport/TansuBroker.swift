@@ -4,21 +4,21 @@ import Foundation
 /// behind the ApiVersions proxy that librdkafka 2.0.2 needs, started by
 /// `Tests/Support/tansu/run_tansu.py` from the project's `.venv` (installed by `make test`).
 /// Stopped when this object goes away: closing the runner's standard input stops the broker.
-public final class TansuBroker {
-    public let bootstrapServers: String
+package final class TansuBroker {
+    package let bootstrapServers: String
     private let runner: Process
     private let runnerInput: Pipe
 
-    public struct Unavailable: Error, CustomStringConvertible {
-        public let description: String
+    package struct Unavailable: Error, CustomStringConvertible {
+        package let description: String
     }
 
-    public static let repositoryRoot = URL(fileURLWithPath: #filePath)
+    package static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static let venv = repositoryRoot.appendingPathComponent(".venv/bin")
 
-    public init() throws {
+    package init() throws {
         let python = Self.venv.appendingPathComponent("python3")
         guard FileManager.default.isExecutableFile(atPath: Self.venv.appendingPathComponent("tansu").path) else {
             throw Unavailable(description: "no Tansu in \(Self.venv.path); run `make test` (scripts/ensure-test-venv installs it)")
@@ -45,11 +45,11 @@ public final class TansuBroker {
     }
 
     /// `tansu topic create` with Tansu's own CLI.
-    public func createTopic(_ name: String, partitions: Int) throws {
+    package func createTopic(_ name: String, partitions: Int) throws {
         try tansu(["topic", "create", name, "--broker", "tcp://\(bootstrapServers)", "--partitions", String(partitions)])
     }
 
-    public func deleteTopic(_ name: String) throws {
+    package func deleteTopic(_ name: String) throws {
         try tansu(["topic", "delete", name, "--broker", "tcp://\(bootstrapServers)"])
     }
 

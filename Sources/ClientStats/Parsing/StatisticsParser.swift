@@ -3,8 +3,8 @@
 /// Unknown keys are skipped (checked, not decoded), missing keys stay nil, `null` counts as missing,
 /// so documents from librdkafka versions older or newer than 2.0.2 decode alike. A known key holding a
 /// value of another type, malformed JSON, or a document without a client name and type is an error.
-public enum StatisticsParser {
-    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(StatsParseError) -> ClientStatistics {
+package enum StatisticsParser {
+    package static func parse(_ bytes: UnsafeRawBufferPointer) throws(StatsParseError) -> ClientStatistics {
         var reader = JSONReader(bytes)
         guard let document = try decode(ClientStatistics(), &reader, decodeTopLevel) else {
             throw StatsParseError(.notStatistics, "the document is null, not an object", at: 0)
@@ -16,7 +16,7 @@ public enum StatisticsParser {
         return document
     }
 
-    public static func parse(_ bytes: [UInt8]) throws(StatsParseError) -> ClientStatistics {
+    package static func parse(_ bytes: [UInt8]) throws(StatsParseError) -> ClientStatistics {
         let result = bytes.withUnsafeBytes { buffer in
             Result { () throws(StatsParseError) in try parse(buffer) }
         }

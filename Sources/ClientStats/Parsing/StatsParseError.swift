@@ -1,6 +1,6 @@
 /// Why a statistics document was refused, with where: the key path and the byte offset.
-public struct StatsParseError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
+package struct StatsParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    package enum Kind: Sendable, Equatable {
         /// Not JSON at all: truncated, a bad token, nested too deep, a number out of range.
         case malformedJSON
         /// Valid JSON, but not a librdkafka statistics document (no client name or type, or a known
@@ -8,12 +8,12 @@ public struct StatsParseError: Error, Sendable, Equatable, CustomStringConvertib
         case notStatistics
     }
 
-    public let kind: Kind
-    public let message: String
+    package let kind: Kind
+    package let message: String
     /// Byte offset in the document where the problem was found.
-    public let offset: Int
+    package let offset: Int
     /// Object keys from the root down to the offending value.
-    public private(set) var path: [String] = []
+    package private(set) var path: [String] = []
 
     init(_ kind: Kind, _ message: String, at offset: Int) {
         self.kind = kind
@@ -28,7 +28,7 @@ public struct StatsParseError: Error, Sendable, Equatable, CustomStringConvertib
         return outer
     }
 
-    public var description: String {
+    package var description: String {
         let location = path.isEmpty ? "" : path.joined(separator: ".") + ": "
         return "\(location)\(message) (at byte \(offset))"
     }

@@ -1,0 +1,75 @@
+import ArgumentParser
+import MetricSources
+import Support
+
+/// The `--stats.*` flags.
+package struct ClientStatsSettings: Sendable {
+    /// `statistics.interval.ms` of the exporter's own librdkafka handles; nil turns their statistics off.
+    package var ownClientsInterval: Duration? = .seconds(30)
+    /// Required on `POST /api/v1/stats` when set.
+    package var token: BearerToken?
+    /// A topic of statistics documents to read (`--stats.topic`).
+    package var topic: String?
+    /// nil forgets a client after 5 × its own interval.
+    package var expiry: Duration?
+    package var maxBodyBytes = ClientStatsOptions.defaultMaxBodyBytes
+
+    package init() {}
+}
+
+package struct ClientStatsOptions: SourceOptions {
+    package static let defaultMaxBodyBytes = 16 << 20
+
+    @Option(name: .customLong("stats.interval"), help: "Statistics interval of the exporter's own librdkafka clients (0 turns them off).")
+    var interval: String = "30s"
+
+    @Option(name: .customLong("stats.token-file"), help: "File holding the bearer token POST /api/v1/stats requires (none when unset).")
+    var tokenFile: String?
+
+    @Option(name: .customLong("stats.topic"), help: "Kafka topic of librdkafka statistics documents to read (never committed).")
+    var topic: String?
+
+    @Option(name: .customLong("stats.expiry"), help: "Forget a client after this long without statistics (default: 5 × its own interval).")
+    var expiry: String?
+
+    @Option(name: .customLong("stats.max-bytes"), help: "Largest statistics document accepted by POST /api/v1/stats (413 beyond).")
+    var maxBytes: Int = defaultMaxBodyBytes
+
+    package init() {}
+
+    package mutating func validate() throws {
+        _ = try settings()
+    }
+
+    package func settings() throws(ConfigurationError) -> ClientStatsSettings {
+        var settings = ClientStatsSettings()
+        let interval = try FlagValue.duration(interval, flag: "--stats.interval")
+        settings.ownClientsInterval = interval > .zero ? interval : nil
+        if let tokenFile {
+            do {
+                settings.token = try BearerToken(contentsOfFile: tokenFile)
+            } catch {
+                throw ConfigurationError("--stats.token-file: \(error)")
+            }
+        }
+        if let topic {
+            guard !topic.isEmpty else { throw ConfigurationError("--stats.topic: empty topic name") }
+            settings.topic = topic
+        }
+        settings.expiry = try expiry.map { (text: String) throws(ConfigurationError) -> Duration in
+            try FlagValue.positiveDuration(text, flag: "--stats.expiry")
+        }
+        guard maxBytes >= 1024 else { throw ConfigurationError("--stats.max-bytes must be at least 1024") }
+        settings.maxBodyBytes = maxBytes
+        return settings
+    }
+
+    package func kafkaProperties() throws(ConfigurationError) -> [(key: String, value: String)] {
+        guard let interval = try settings().ownClientsInterval else { return [] }
+        return [("statistics.interval.ms", String(Int(interval.seconds * 1000)))]
+    }
+
+    package func makeSource(in context: SourceContext) throws -> (any MetricSource)? {
+        try ClientStatsSource(settings: settings(), context: context)
+    }
+}

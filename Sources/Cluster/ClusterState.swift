@@ -1,0 +1,63 @@
+import Foundation
+import Kafka
+
+/// What one collection cycle saw of the cluster, after the topic and group filters.
+/// Plain values: everything derived from it (lag, rates, status) is a pure function of a sequence of these.
+package struct ClusterState: Sendable, Equatable {
+    /// Wall-clock time at which the cycle's offsets were read.
+    package let collectedAt: Date
+    package let brokers: [Broker]
+    /// Topics that passed the filters, sorted by name.
+    package let topics: [TopicState]
+    /// Groups that passed the filters, sorted by id.
+    package let groups: [ConsumerGroupState]
+    /// Newest offsets (high watermarks), built once: every view derived from a cycle (lag, rates,
+    /// lag in seconds, pipelines) reads them.
+    package let newestOffsets: NewestOffsets
+
+    package init(collectedAt: Date, brokers: [Broker], topics: [TopicState], groups: [ConsumerGroupState]) {
+        self.collectedAt = collectedAt
+        self.brokers = brokers
+        self.topics = topics
+        self.groups = groups
+        newestOffsets = NewestOffsets(topics)
+    }
+}
+
+package struct TopicState: Sendable, Equatable {
+    package var name: String
+    package var partitions: [PartitionState]
+
+    package init(name: String, partitions: [PartitionState]) {
+        self.name = name
+        self.partitions = partitions
+    }
+}
+
+package struct PartitionState: Sendable, Equatable {
+    package var info: PartitionInfo
+    /// Nil when the offsets could not be read this cycle (the partition then has no offset series).
+    package var watermarks: Watermarks?
+
+    package init(info: PartitionInfo, watermarks: Watermarks?) {
+        self.info = info
+        self.watermarks = watermarks
+    }
+}
+
+package struct ConsumerGroupState: Sendable, Equatable {
+    package var id: String
+    /// Nil where the broker cannot describe groups (e.g. librdkafka's mock cluster).
+    package var state: GroupState?
+    /// Nil where the broker cannot describe groups.
+    package var members: [GroupMember]?
+    /// Committed offsets (the next offset the group will read); partitions without a commit are absent.
+    package var committedOffsets: [TopicPartition: Int64]
+
+    package init(id: String, state: GroupState?, members: [GroupMember]?, committedOffsets: [TopicPartition: Int64]) {
+        self.id = id
+        self.state = state
+        self.members = members
+        self.committedOffsets = committedOffsets
+    }
+}

@@ -1,0 +1,26 @@
+package struct CollectionSettings: Sendable {
+    package var topicFilter: NameFilter = .everything
+    package var groupFilter: NameFilter = .everything
+    /// Topics whose names start with `__` (e.g. `__consumer_offsets`) are left out unless this is set.
+    package var includeInternalTopics = false
+    package var staticGroups: [StaticGroup] = []
+    /// List groups with ListConsumerGroups where the broker allows it.
+    package var discoverGroups = true
+    /// Read group state and members with DescribeConsumerGroups (brokers without it, like the mock
+    /// cluster, leave each attempt to time out).
+    package var describeGroups = true
+    /// Time between the starts of two cycles.
+    package var interval: Duration = .seconds(15)
+    /// Deadline of each Kafka request.
+    package var requestTimeout: Duration = .seconds(10)
+    /// Group offset requests in flight at once.
+    package var maxGroupRequestsInFlight = 16
+    /// How long to wait before asking again for an API the broker said it does not support.
+    package var unsupportedRetryInterval: Duration = .seconds(600)
+
+    package init() {}
+
+    func acceptsTopic(_ name: String) -> Bool {
+        (includeInternalTopics || !name.hasPrefix("__")) && topicFilter.accepts(name)
+    }
+}

@@ -1,0 +1,113 @@
+import Cluster
+import Exposition
+import Kafka
+
+/// The kafka_exporter-compatible families (names, labels and meaning are a compatibility contract:
+/// dashboards and alerts in the wild use them), built from one cycle's `ClusterState`.
+///
+/// Deliberate differences from kafka_exporter: lag is never negative, partitions without a committed
+/// offset get no offset or lag series (kafka_exporter reports -1), and each group appears once.
+package enum ClusterFamilies {
+    package static func build(_ state: ClusterState) -> [MetricFamily] {
+        var families = brokerFamilies(state.brokers)
+        families += topicFamilies(state.topics)
+        families += groupFamilies(state.groups, newestOffsets: state.newestOffsets)
+        return families
+    }
+
+    static func brokerFamilies(_ brokers: [Broker]) -> [MetricFamily] {
+        var count = MetricFamily(name: "kafka_brokers", help: "Number of Brokers in the Kafka Cluster.", type: .gauge)
+        count.add(Double(brokers.count))
+        var info = MetricFamily(
+            name: "kafka_broker_info", help: "Information about the Kafka Broker.", type: .gauge, labelNames: ["address", "id"])
+        for broker in brokers {
+            info.add(broker.address, String(broker.id), 1)
+        }
+        return [count, info]
+    }
+
+    static func topicFamilies(_ topics: [TopicState]) -> [MetricFamily] {
+        let partitionLabels = ["topic", "partition"]
+        let count = topics.reduce(0) { $0 + $1.partitions.count }
+        var partitions = MetricFamily(
+            name: "kafka_topic_partitions", help: "Number of partitions for this Topic", type: .gauge, labelNames: ["topic"])
+        var current = MetricFamily(
+            name: "kafka_topic_partition_current_offset", help: "Current Offset of a Broker at Topic/Partition",
+            type: .gauge, labelNames: partitionLabels, capacity: count)
+        var oldest = MetricFamily(
+            name: "kafka_topic_partition_oldest_offset", help: "Oldest Offset of a Broker at Topic/Partition",
+            type: .gauge, labelNames: partitionLabels, capacity: count)
+        var leader = MetricFamily(
+            name: "kafka_topic_partition_leader", help: "Leader Broker ID of this Topic/Partition",
+            type: .gauge, labelNames: partitionLabels, capacity: count)
+        var replicas = MetricFamily(
+            name: "kafka_topic_partition_replicas", help: "Number of Replicas for this Topic/Partition",
+            type: .gauge, labelNames: partitionLabels, capacity: count)
+        var inSync = MetricFamily(
+            name: "kafka_topic_partition_in_sync_replica", help: "Number of In-Sync Replicas for this Topic/Partition",
+            type: .gauge, labelNames: partitionLabels, capacity: count)
+        var preferred = MetricFamily(
+            name: "kafka_topic_partition_leader_is_preferred", help: "1 if Topic/Partition is using the Preferred Broker",
+            type: .gauge, labelNames: partitionLabels, capacity: count)
+        var underReplicated = MetricFamily(
+            name: "kafka_topic_partition_under_replicated_partition", help: "1 if Topic/Partition is under Replicated",
+            type: .gauge, labelNames: partitionLabels, capacity: count)
+        for topic in topics {
+            partitions.add(topic.name, Double(topic.partitions.count))
+            for partition in topic.partitions {
+                let id = String(partition.info.id)
+                if let watermarks = partition.watermarks {
+                    current.add(topic.name, id, Double(watermarks.newest))
+                    oldest.add(topic.name, id, Double(watermarks.oldest))
+                }
+                leader.add(topic.name, id, Double(partition.info.leader))
+                replicas.add(topic.name, id, Double(partition.info.replicas.count))
+                inSync.add(topic.name, id, Double(partition.info.inSyncReplicas.count))
+                preferred.add(topic.name, id, partition.info.leaderIsPreferred ? 1 : 0)
+                underReplicated.add(topic.name, id, partition.info.isUnderReplicated ? 1 : 0)
+            }
+        }
+        return [partitions, current, oldest, leader, replicas, inSync, preferred, underReplicated]
+    }
+
+    static func groupFamilies(_ groups: [ConsumerGroupState], newestOffsets: NewestOffsets) -> [MetricFamily] {
+        let partitionLabels = ["consumergroup", "topic", "partition"]
+        let topicLabels = ["consumergroup", "topic"]
+        let count = groups.reduce(0) { $0 + $1.committedOffsets.count }
+        var current = MetricFamily(
+            name: "kafka_consumergroup_current_offset", help: "Current Offset of a ConsumerGroup at Topic/Partition",
+            type: .gauge, labelNames: partitionLabels, capacity: count)
+        var currentSum = MetricFamily(
+            name: "kafka_consumergroup_current_offset_sum", help: "Current Offset of a ConsumerGroup at Topic for all partitions",
+            type: .gauge, labelNames: topicLabels)
+        var lag = MetricFamily(
+            name: "kafka_consumergroup_lag",
+            help: "Current Approximate Lag of a ConsumerGroup at Topic/Partition (never negative)",
+            type: .gauge, labelNames: partitionLabels, capacity: count)
+        var lagSum = MetricFamily(
+            name: "kafka_consumergroup_lag_sum", help: "Current Approximate Lag of a ConsumerGroup at Topic for all partitions",
+            type: .gauge, labelNames: topicLabels)
+        var members = MetricFamily(
+            name: "kafka_consumergroup_members", help: "Amount of members in a consumer group",
+            type: .gauge, labelNames: ["consumergroup"])
+
+        for group in groups {
+            if let groupMembers = group.members {
+                members.add(group.id, Double(groupMembers.count))
+            }
+            var sums: [String: (offset: Int64, lag: Int64)] = [:]
+            for entry in ConsumerLag.byPartition(group, newestOffsets: newestOffsets) {
+                let partition = String(entry.partition.partition)
+                current.add(group.id, entry.partition.topic, partition, Double(entry.committed))
+                lag.add(group.id, entry.partition.topic, partition, Double(entry.lag))
+                sums[entry.partition.topic, default: (0, 0)].offset += entry.committed
+                sums[entry.partition.topic, default: (0, 0)].lag += entry.lag
+            }
+            for topic in sums.keys.sorted() {
+                currentSum.add(group.id, topic, Double(sums[topic]!.offset))
+                lagSum.add(group.id, topic, Double(sums[topic]!.lag))
+            }
+        }
+        return [current, currentSum, lag, lagSum, members]
+    }
+}

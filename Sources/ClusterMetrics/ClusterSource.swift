@@ -1,0 +1,22 @@
+import ArgumentParser
+import Cluster
+import Exposition
+import MetricSources
+
+/// The kafka_exporter-compatible families of each cycle (`ClusterFamilies`).
+package struct ClusterSource: ClusterStateSource {
+    package let name = "cluster"
+
+    package func families(from state: ClusterState) -> [MetricFamily] {
+        ClusterFamilies.build(state)
+    }
+}
+
+/// Always on; what it covers is set by the collection flags (`CollectionOptions`).
+package struct ClusterSourceOptions: SourceOptions {
+    package init() {}
+
+    package func makeSource(in context: SourceContext) throws -> (any MetricSource)? {
+        ClusterSource()
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Cluster
+import MetricSources
+import Support
+
+package struct DuplicateSettings: Sendable {
+    package var topics: NameFilter
+    package var window: Duration = .seconds(600)
+    /// One record in this many is examined (consistent hash sampling); doubles when a topic's
+    /// window would hold more than `maxEntriesPerTopic` hashes.
+    package var samplingFactor: UInt64 = 8
+    package var maxEntriesPerTopic = 200_000
+
+    package init(topics: NameFilter) {
+        self.topics = topics
+    }
+}
+
+/// The `--duplicates.*` flags; duplicate detection is off until `--duplicates.topic` names topics.
+package struct DuplicateOptions: SourceOptions {
+    @Option(name: .customLong("duplicates.topic"), help: "Regex: read these topics and count records whose key and value repeat (off when unset).")
+    package var topic: String?
+
+    @Option(name: .customLong("duplicates.window"), help: "How long a record's content is remembered for duplicate detection.")
+    var window: String = "10m"
+
+    @Option(name: .customLong("duplicates.sample"), help: "Examine one record in this many (consistent hash sampling).")
+    var sample: UInt64 = 8
+
+    @Option(name: .customLong("duplicates.max-entries"), help: "Content hashes kept per topic at most; beyond, the sampling factor doubles.")
+    var maxEntries: Int = 200_000
+
+    package init() {}
+
+    package mutating func validate() throws {
+        _ = try settings()
+    }
+
+    /// nil while duplicate detection is off.
+    package func settings() throws(ConfigurationError) -> DuplicateSettings? {
+        guard let topic else { return nil }
+        let filter: NameFilter
+        do {
+            filter = try NameFilter(include: topic)
+        } catch {
+            throw ConfigurationError("--duplicates.topic: \(error)")
+        }
+        var settings = DuplicateSettings(topics: filter)
+        settings.window = try FlagValue.positiveDuration(window, flag: "--duplicates.window")
+        guard sample >= 1 else { throw ConfigurationError("--duplicates.sample must be at least 1") }
+        guard maxEntries >= 1 else { throw ConfigurationError("--duplicates.max-entries must be at least 1") }
+        settings.samplingFactor = sample
+        settings.maxEntriesPerTopic = maxEntries
+        return settings
+    }
+
+    package func makeSource(in context: SourceContext) throws -> (any MetricSource)? {
+        guard let settings = try settings() else { return nil }
+        let reader = DuplicateReader(settings: settings, consumer: try context.kafka.assignedConsumer(role: "duplicates"), logger: context.logger)
+        return DuplicateSource(topics: settings.topics, reader: reader)
+    }
+}

@@ -1,0 +1,135 @@
+import Exposition
+import Foundation
+import Kafka
+import Logging
+import Support
+import Synchronization
+
+/// Reads the partitions it is told to follow — with a consumer that is assigned partitions (never joins
+/// the applications' groups), starts at the end and never commits — and counts records whose key and
+/// value were already seen within the window. All Kafka I/O happens on the reader's own thread.
+package final class DuplicateReader: Sendable {
+
+    private struct State {
+        var windows: [String: DuplicateWindow] = [:]
+        var recordsRead: [String: Int] = [:]
+        /// The next offset to read of every assigned partition, where one was read.
+        var nextOffsets: [TopicPartition: Int64] = [:]
+        var assigned: Set<TopicPartition> = []
+        /// Partitions to follow that the reading thread has not assigned yet.
+        var wanted: Set<TopicPartition>?
+    }
+
+    private let settings: DuplicateSettings
+    private let consumer: Consumer
+    private let logger: Logger
+    private let state = Mutex(State())
+    private let loop = BackgroundLoop(name: "duplicates")
+
+    package init(settings: DuplicateSettings, consumer: Consumer, logger: Logger) {
+        self.settings = settings
+        self.consumer = consumer
+        self.logger = logger
+    }
+
+    package func start() {
+        loop.start(finish: consumer.close) { [self] in
+            assignIfWanted()
+            readNext()
+            return .zero
+        }
+    }
+
+    package func stop() {
+        loop.stop()
+    }
+
+    /// Follows these partitions from now on (new ones are read from their end); the reading thread
+    /// assigns them before its next read.
+    package func follow(_ partitions: Set<TopicPartition>) {
+        state.withLock { state in
+            state.wanted = partitions == state.assigned ? nil : partitions
+        }
+    }
+
+    private func assignIfWanted() {
+        let assignment = state.withLock { state -> [TopicPartition: Int64]? in
+            guard let wanted = state.wanted else { return nil }
+            state.wanted = nil
+            state.assigned = wanted
+            state.nextOffsets = state.nextOffsets.filter { wanted.contains($0.key) }
+            return Dictionary(uniqueKeysWithValues: wanted.map { ($0, state.nextOffsets[$0] ?? SpecialOffset.end) })
+        }
+        guard let assignment else { return }
+        do {
+            try consumer.assign(assignment)
+            logger.info("reading topics for duplicates", metadata: ["partitions": "\(assignment.count)"])
+        } catch {
+            logger.warning("cannot assign partitions for duplicate detection", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func readNext() {
+        let message: ConsumedMessage
+        do {
+            guard let polled = try consumer.poll(timeout: .milliseconds(200)) else { return }
+            message = polled
+        } catch {
+            logger.debug("duplicate detection read error", metadata: ["error": "\(error)"])
+            return
+        }
+        let hash = Self.contentHash(key: message.key, value: message.value)
+        let now = Date()
+        state.withLock { state in
+            let topic = message.topicPartition.topic
+            state.nextOffsets[message.topicPartition] = message.offset + 1
+            state.recordsRead[topic, default: 0] += 1
+            var window = state.windows[topic] ?? DuplicateWindow(
+                window: settings.window, samplingFactor: settings.samplingFactor, maxEntries: settings.maxEntriesPerTopic)
+            if window.samples(hash) { window.observe(hash, at: now) }
+            state.windows[topic] = window
+        }
+    }
+
+    /// A 64-bit hash of the record's content (SipHash-1-3 through Swift's Hasher, seeded once per process).
+    static func contentHash(key: [UInt8]?, value: [UInt8]) -> UInt64 {
+        var hasher = Hasher()
+        hasher.combine(key?.count ?? -1)
+        key.map { $0.withUnsafeBytes { hasher.combine(bytes: $0) } }
+        value.withUnsafeBytes { hasher.combine(bytes: $0) }
+        return UInt64(bitPattern: Int64(hasher.finalize()))
+    }
+
+    /// The duplicate families, with ratios over the window ending at `now`.
+    package func families(at now: Date) -> [MetricFamily] {
+        var read = MetricFamily(
+            name: "kafka_topic_records_read_total", help: "Records the duplicate detector read from the topic.",
+            type: .counter, labelNames: ["topic"])
+        var sampled = MetricFamily(
+            name: "kafka_topic_records_sampled_total", help: "Records examined for duplicates (one in the sampling factor).",
+            type: .counter, labelNames: ["topic"])
+        var duplicates = MetricFamily(
+            name: "kafka_topic_duplicate_records_total",
+            help: "Sampled records whose key and value were already seen within --duplicates.window.",
+            type: .counter, labelNames: ["topic"])
+        var ratio = MetricFamily(
+            name: "kafka_topic_duplicate_ratio",
+            help: "Share of the records of the last --duplicates.window that repeat an earlier record (estimated from the sample).",
+            type: .gauge, labelNames: ["topic"])
+        var factor = MetricFamily(
+            name: "kafka_topic_duplicate_sampling_factor", help: "One record in this many is examined for duplicates.",
+            type: .gauge, labelNames: ["topic"])
+        state.withLock { state in
+            for topic in state.windows.keys.sorted() {
+                var window = state.windows[topic]!
+                read.add(topic, Double(state.recordsRead[topic] ?? 0))
+                sampled.add(topic, Double(window.sampledTotal))
+                duplicates.add(topic, Double(window.duplicatesTotal))
+                factor.add(topic, Double(window.samplingFactor))
+                if let value = window.duplicateRatio(at: now) { ratio.add(topic, value) }
+                state.windows[topic] = window
+            }
+        }
+        return [read, sampled, duplicates, ratio, factor]
+    }
+}

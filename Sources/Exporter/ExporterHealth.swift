@@ -1,0 +1,112 @@
+import ArgumentParser
+import Cluster
+import Exposition
+import Foundation
+import HTTP
+import MetricSources
+import Synchronization
+import Support
+
+/// The exporter's own health: whether the last cycle read the cluster, how long it took, when it last
+/// succeeded, errors per stage since start, and what the HTTP server answered. Serves `/healthz` and
+/// `/ready`.
+final class ExporterHealth: MetricSource {
+    private struct State {
+        var up = false
+        var lastDuration: Duration?
+        var lastSuccess: Date?
+        var errors = Dictionary(uniqueKeysWithValues: CollectionStage.allCases.map { ($0, 0) })
+        var cycles = 0
+        var handleReplacements = 0
+        var latest: ClusterState?
+    }
+
+    let name = "health"
+    private let version: String
+    private let librdkafkaVersion: String
+    private let http: HTTPStatistics
+    private let state = Mutex(State())
+
+    init(version: String, librdkafkaVersion: String, http: HTTPStatistics) {
+        self.version = version
+        self.librdkafkaVersion = librdkafkaVersion
+        self.http = http
+    }
+
+    func start(publish: @escaping @Sendable ([MetricFamily]) -> Void) {
+        publish(families())
+    }
+
+    func families(after cycle: CollectionCycle) -> [MetricFamily]? {
+        state.withLock { state in
+            state.cycles += 1
+            state.up = cycle.succeeded
+            state.lastDuration = cycle.duration
+            state.handleReplacements = cycle.adminHandleReplacements
+            if let latest = cycle.state {
+                state.lastSuccess = latest.collectedAt
+                state.latest = latest
+            }
+            for (stage, count) in cycle.errors { state.errors[stage, default: 0] += count }
+        }
+        return families()
+    }
+
+    var routes: [Route] {
+        [
+            Route(.exact("/healthz"), title: "Health") { _ in .text(200, "ok\n") },
+            Route(.exact("/ready"), title: "Readiness") { [self] _ in
+                hasSucceeded ? .text(200, "ready\n") : .text(503, "waiting for the first successful collection cycle\n")
+            },
+        ]
+    }
+
+    /// True once a cycle has read the cluster (the exporter is then ready to be scraped).
+    var hasSucceeded: Bool { state.withLock { $0.lastSuccess != nil } }
+    var isUp: Bool { state.withLock { $0.up } }
+    /// What the last successful cycle read.
+    var latest: ClusterState? { state.withLock { $0.latest } }
+
+    private func families() -> [MetricFamily] {
+        let state = self.state.withLock { state in
+            var copy = state
+            copy.latest = nil
+            return copy
+        }
+        var up = MetricFamily(
+            name: "kafka_exporter_up", help: "1 if the last collection cycle read the Kafka cluster, 0 otherwise.", type: .gauge)
+        up.add(state.up ? 1 : 0)
+        var buildInfo = MetricFamily(
+            name: "kafka_exporter_build_info", help: "Version of kafka-exporter and of the librdkafka it runs on; always 1.",
+            type: .gauge, labelNames: ["version", "librdkafka_version"])
+        buildInfo.add([version, librdkafkaVersion], 1)
+        var duration = MetricFamily(
+            name: "kafka_exporter_collect_duration_seconds", help: "Wall time of the last collection cycle.", type: .gauge)
+        if let lastDuration = state.lastDuration { duration.add(lastDuration.seconds) }
+        var lastSuccess = MetricFamily(
+            name: "kafka_exporter_last_collect_success_timestamp_seconds",
+            help: "Unix time of the last collection cycle that read the cluster.", type: .gauge)
+        if let success = state.lastSuccess { lastSuccess.add(success.timeIntervalSince1970) }
+        var errors = MetricFamily(
+            name: "kafka_exporter_collect_errors_total", help: "Collection errors by stage since start (one per failing stage and cycle).",
+            type: .counter, labelNames: ["stage"])
+        for stage in CollectionStage.allCases {
+            errors.add([stage.rawValue], Double(state.errors[stage] ?? 0))
+        }
+        var cycles = MetricFamily(
+            name: "kafka_exporter_collect_cycles_total", help: "Collection cycles run since start.", type: .counter)
+        cycles.add(Double(state.cycles))
+        var replacements = MetricFamily(
+            name: "kafka_exporter_admin_handle_replacements_total",
+            help: "librdkafka admin handles replaced because they stopped answering.", type: .counter)
+        replacements.add(Double(state.handleReplacements))
+        return [up, buildInfo, duration, lastSuccess, errors, cycles, replacements] + http.families()
+    }
+}
+
+/// The exporter's own health is always on; it has no flags.
+struct ExporterHealthOptions: SourceOptions {
+    func makeSource(in context: SourceContext) throws -> (any MetricSource)? {
+        ExporterHealth(version: Version.current, librdkafkaVersion: Version.librdkafka, http: context.httpStatistics)
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Cluster
+import Exposition
+import Foundation
+import MetricSources
+import Support
+
+/// Messages in and out of each declared pipeline stage and their ratio (`PipelineTracker`).
+package struct PipelineSource: ClusterStateSource {
+    package let name = "pipeline"
+    let tracker: PipelineTracker
+
+    package func families(from state: ClusterState) -> [MetricFamily] {
+        tracker.families(tracker.update(with: state))
+    }
+}
+
+/// `--pipeline`, `--pipeline.file` and `--pipeline.window`; off until a stage is declared.
+package struct PipelineOptions: SourceOptions {
+    @Option(
+        name: .customLong("pipeline"),
+        help: ArgumentHelp(
+            "A pipeline stage: the consumer group STAGE reads the input topics and writes the output topics (repeatable).",
+            valueName: "stage: in,in -> out,out"))
+    package var declarations: [String] = []
+
+    @Option(name: .customLong("pipeline.file"), help: "File with one --pipeline declaration per line (# comments).")
+    var file: String?
+
+    @Option(name: .customLong("pipeline.window"), help: "Window of the pipeline rates and amplification ratio.")
+    var window: String = "5m"
+
+    package init() {}
+
+    package mutating func validate() throws {
+        _ = try stages()
+        _ = try FlagValue.positiveDuration(window, flag: "--pipeline.window")
+    }
+
+    package func stages() throws(ConfigurationError) -> [PipelineStage] {
+        do {
+            var stages = try declarations.map(PipelineStage.init(parsing:))
+            if let file {
+                guard let contents = FileManager.default.contents(atPath: file) else {
+                    throw ConfigurationError("--pipeline.file \(file): file not readable")
+                }
+                stages += try PipelineStage.parseFile(String(decoding: contents, as: UTF8.self))
+            }
+            let names = stages.map(\.name)
+            if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
+                throw ConfigurationError("--pipeline: stage \"\(repeated)\" is declared twice")
+            }
+            return stages
+        } catch let error as PipelineStage.ParseError {
+            throw ConfigurationError(file.map { "\($0): \(error)" } ?? error.description)
+        } catch {
+            throw error as! ConfigurationError
+        }
+    }
+
+    /// A stage's group must be collected even where groups cannot be listed.
+    package func staticGroups() throws(ConfigurationError) -> [StaticGroup] {
+        try stages().map { StaticGroup(id: $0.group, topics: $0.inputs) }
+    }
+
+    package func makeSource(in context: SourceContext) throws -> (any MetricSource)? {
+        let stages = try stages()
+        guard !stages.isEmpty else { return nil }
+        return PipelineSource(tracker: PipelineTracker(stages: stages, window: try FlagValue.positiveDuration(window, flag: "--pipeline.window")))
+    }
+}

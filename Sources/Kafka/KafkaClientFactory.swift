@@ -1,0 +1,73 @@
+import Logging
+import Support
+
+/// Builds every librdkafka handle the exporter owns from the user's configuration: the client.id is
+/// `<client.id>-<role>`, librdkafka's log lines and errors go to the exporter's logger (each error once
+/// per change), and statistics documents go to `statistics`.
+package struct KafkaClientFactory: Sendable {
+    package let base: ClientConfiguration
+    package let logger: Logger
+    package let statistics: (@Sendable (_ clientName: String, _ json: [UInt8]) -> Void)?
+    private let errors: ProblemLog<String>
+
+    package init(base: ClientConfiguration, logger: Logger, statistics: (@Sendable (String, [UInt8]) -> Void)? = nil) {
+        self.base = base
+        self.logger = logger
+        self.statistics = statistics
+        errors = ProblemLog("librdkafka error", logger: logger)
+    }
+
+    /// A handle for metadata and watermarks.
+    package func client(role: String) throws(KafkaError) -> KafkaClient {
+        try KafkaClient(kind: .producer, configuration: configuration(role: role), callbacks: callbacks(role: role))
+    }
+
+    /// An admin client whose handles (replaced when one stops answering) are built here.
+    package func admin(role: String) -> AdminClient {
+        AdminClient { () throws(KafkaError) in try client(role: role) }
+    }
+
+    /// A consumer with `properties` on top of the base configuration (e.g. `enable.auto.commit`).
+    package func consumer(role: String, properties: [(String, String)] = []) throws(KafkaError) -> Consumer {
+        var configuration = configuration(role: role)
+        for (key, value) in properties { configuration.set(key, value) }
+        return try Consumer(configuration: configuration, callbacks: callbacks(role: role))
+    }
+
+    /// A consumer that is assigned partitions: it never joins a group and never commits.
+    package func assignedConsumer(role: String) throws(KafkaError) -> Consumer {
+        try consumer(role: role, properties: [
+            ("group.id", "kafka-exporter-\(role)"), ("enable.auto.commit", "false"), ("enable.auto.offset.store", "false"),
+        ])
+    }
+
+    func configuration(role: String) -> ClientConfiguration {
+        var configuration = base
+        configuration.set("client.id", "\(base.value(for: "client.id") ?? "kafka-exporter")-\(role)")
+        // Brokers close idle connections; that is routine, not worth a log line.
+        if configuration.value(for: "log.connection.close") == nil { configuration.set("log.connection.close", "false") }
+        return configuration
+    }
+
+    private func callbacks(role: String) -> ClientCallbacks {
+        let logger = logger
+        let errors = errors
+        return ClientCallbacks(
+            statistics: statistics,
+            log: { level, facility, message in
+                logger.log(level: Self.level(syslog: level), "\(message)", metadata: ["client": "\(role)", "facility": "\(facility)"])
+            },
+            error: { error in errors.report(error.description, for: role, metadata: ["client": "\(role)"]) })
+    }
+
+    private static func level(syslog: Int32) -> Logger.Level {
+        switch syslog {
+        case ...2: .critical
+        case 3: .error
+        case 4: .warning
+        case 5: .notice
+        case 6: .info
+        default: .debug
+        }
+    }
+}

@@ -1,0 +1,25 @@
+/// A flag or configuration value that cannot be used; the process exits with status 2 and prints the
+/// description, which names the flag.
+package struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    package let description: String
+    package init(_ description: String) { self.description = description }
+}
+
+/// Flag values parsed with errors that name the flag.
+package enum FlagValue {
+    /// A positive duration such as `15s`, `500ms` or `1h30m`.
+    package static func positiveDuration(_ text: String, flag: String) throws(ConfigurationError) -> Duration {
+        let value = try duration(text, flag: flag)
+        guard value > .zero else { throw ConfigurationError("\(flag) must be positive") }
+        return value
+    }
+
+    /// A duration that may be zero.
+    package static func duration(_ text: String, flag: String) throws(ConfigurationError) -> Duration {
+        do {
+            return try DurationParsing.parse(text)
+        } catch {
+            throw ConfigurationError("\(flag): \(error)")
+        }
+    }
+}

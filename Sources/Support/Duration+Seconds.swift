@@ -1,0 +1,7 @@
+extension Duration {
+    /// Fractional seconds, for timers and metrics.
+    package var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,21 @@
+import CRdKafka
+import Kafka
+
+extension MockCluster {
+    /// Makes the next `errors.count` requests of `apiKey` (e.g. 0 = Produce) fail with these codes.
+    package func pushRequestErrors(apiKey: Int16, errors: [KafkaErrorCode]) {
+        let codes = errors.map { rd_kafka_resp_err_t(rawValue: $0.rawValue) }
+        rd_kafka_mock_push_request_errors_array(cluster, apiKey, codes.count, codes)
+    }
+}
+
+/// Broker error codes that tests inject; the raw values are Kafka's protocol codes.
+package struct KafkaErrorCode: RawRepresentable, Sendable, Equatable {
+    package let rawValue: Int32
+    package init(rawValue: Int32) { self.rawValue = rawValue }
+
+    package static let notLeaderForPartition = KafkaErrorCode(rawValue: RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION.rawValue)
+    package static let requestTimedOut = KafkaErrorCode(rawValue: RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT.rawValue)
+    package static let notEnoughReplicas = KafkaErrorCode(rawValue: RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS.rawValue)
+    package static let coordinatorNotAvailable = KafkaErrorCode(rawValue: RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE.rawValue)
+}
