@@ -20,7 +20,7 @@ from apiversions_proxy import (
 )
 import run_tansu
 
-FIXTURES = REPOSITORY / "Tests" / "Fixtures" / "tansu"
+FIXTURES = REPOSITORY / "Tests" / "Fixtures" / "kafka-protocol"
 # SupportedFeatures [], FinalizedFeaturesEpoch -1, FinalizedFeatures [], ZkMigrationReady false.
 TANSU_DEFAULT_VALUED_TAGS = bytes.fromhex("04" "0001" "01" "0108" "ffffffffffffffff" "0201" "01" "0301" "00")
 SESSION_TIMEOUT = "session.timeout.ms=6000"  # Tansu holds a JoinGroup for about half of it.
