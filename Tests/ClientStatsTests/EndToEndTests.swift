@@ -43,7 +43,7 @@ import TestSupport
             return
         }
         let stats = try StatsServer(token: BearerToken("python-token"))
-        let script = TansuBroker.repositoryRoot.appendingPathComponent("Tests/Support/stats/post_stats.py").path
+        let script = TansuBroker.repositoryRoot.appendingPathComponent("Tests/python/helpers/post_stats.py").path
         let run = try Subprocess.run([python.path, script, stats.statsURL, "python-producer", "python-token"])
         #expect(run.status == 0, "post_stats.py: \(run.standardOutput)\(run.standardError)")
 

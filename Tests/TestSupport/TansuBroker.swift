@@ -2,7 +2,7 @@ import Foundation
 
 /// A Tansu broker (a Kafka-compatible broker nobody on this project wrote) with in-memory storage
 /// behind the ApiVersions proxy that librdkafka 2.0.2 needs, started by
-/// `Tests/Support/tansu/run_tansu.py` from the project's `.venv` (installed by `make test`).
+/// `Tests/python/helpers/run_tansu.py` from the project's `.venv` (installed by `make test`).
 /// Stopped when this object goes away: closing the runner's standard input stops the broker.
 public final class TansuBroker {
     public let bootstrapServers: String
@@ -25,7 +25,7 @@ public final class TansuBroker {
         }
         runner = Process()
         runner.executableURL = python
-        runner.arguments = [Self.repositoryRoot.appendingPathComponent("Tests/Support/tansu/run_tansu.py").path]
+        runner.arguments = [Self.repositoryRoot.appendingPathComponent("Tests/python/helpers/run_tansu.py").path]
         runnerInput = Pipe()
         let output = Pipe()
         runner.standardInput = runnerInput
