@@ -44,7 +44,11 @@ public enum Subprocess {
             let candidate = "\(directory)/\(program)"
             if FileManager.default.isExecutableFile(atPath: candidate) { return URL(fileURLWithPath: candidate) }
         }
-        throw NotFound(description: "\(program) not found on PATH; run `make test`, which installs it")
+        throw NotFound(description: "\(program) not found on PATH; run `make test-deps`, which installs it")
+    }
+
+    public static func isOnPath(_ program: String) -> Bool {
+        (try? locate(program)) != nil
     }
 }
 
