@@ -97,13 +97,15 @@ import TestSupport
         #expect(!families.flatMap(\.samples).contains { $0.labelValues.contains(":0/internal") })
     }
 
-    @Test func promtoolAcceptsTheFamiliesOfEveryFixture() throws {
+    @Test(.enabled(if: Promtool.isInstalled, "needs promtool: run `make test-deps` (or `make test`) to install it"))
+    func promtoolAcceptsTheFamiliesOfEveryFixture() throws {
         let text = try render(Self.fixtures + ["consumer-large-2.0.2.json"]).text
         let result = try Promtool.checkMetrics(text)
         #expect(result.passes, "\(result.output)")
     }
 
-    @Test func ingestionCountersCoverEverySourceAndReason() throws {
+    @Test(.enabled(if: Promtool.isInstalled, "needs promtool: run `make test-deps` (or `make test`) to install it"))
+    func ingestionCountersCoverEverySourceAndReason() throws {
         let collector = ClientStatsCollector(logger: .init(label: "test"))
         try collector.ingest(Fixtures.bytes("producer-2.0.2.json"), from: .own)
         _ = try? collector.ingest(Array("{".utf8), from: .http)

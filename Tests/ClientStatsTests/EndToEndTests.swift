@@ -36,15 +36,11 @@ import TestSupport
     }
 
     /// An application on the newer librdkafka of the confluent-kafka wheel posts its statistics.
-    @Test func confluentKafkaPythonClientPostsItsStatistics() throws {
-        let python = TansuBroker.repositoryRoot.appendingPathComponent(".venv/bin/python3")
-        guard FileManager.default.isExecutableFile(atPath: python.path) else {
-            Issue.record("no test virtualenv at \(python.path): run `make test`, which creates it with confluent-kafka (scripts/ensure-test-venv)")
-            return
-        }
+    @Test(.enabled(if: TestVirtualenv.isInstalled, "confluent-kafka test skipped: run `make test-deps` (or `make test`) to install it into .venv"))
+    func confluentKafkaPythonClientPostsItsStatistics() throws {
         let stats = try StatsServer(token: BearerToken("python-token"))
-        let script = TansuBroker.repositoryRoot.appendingPathComponent("Tests/Support/stats/post_stats.py").path
-        let run = try Subprocess.run([python.path, script, stats.statsURL, "python-producer", "python-token"])
+        let script = Repository.root.appendingPathComponent("Tests/python/helpers/post_stats.py").path
+        let run = try Subprocess.run([TestVirtualenv.python3.path, script, stats.statsURL, "python-producer", "python-token"])
         #expect(run.status == 0, "post_stats.py: \(run.standardOutput)\(run.standardError)")
 
         let client = ["client_id": "python-producer", "type": "producer"]

@@ -66,7 +66,8 @@ import TestSupport
         #expect(samples.value("kafka_consumergroup_members", ["consumergroup": "static-only"]) == nil)
     }
 
-    @Test func outputPassesPromtool() throws {
+    @Test(.enabled(if: Promtool.isInstalled, "needs promtool: run `make test-deps` (or `make test`) to install it"))
+    func outputPassesPromtool() throws {
         let group = ConsumerGroupState(id: "g\"1\n", state: .empty, members: [], committedOffsets: [TopicPartition("orders", 0): 1])
         let writer = ExpositionWriter(format: .text)
         let text = ClusterFamilies.build(state(groups: [group])).map { writer.render($0).string }.joined()

@@ -15,7 +15,7 @@ import TestSupport
 /// returns shows up here as a diff; regenerate with `GOLDEN_UPDATE=1 swift test --filter Golden` only
 /// when the change is intended.
 @Suite struct GoldenExpositionTests {
-    static let file = TansuBroker.repositoryRoot.appendingPathComponent("Tests/Fixtures/golden/metrics-synthetic-cycles.txt")
+    static let file = Repository.fixture("golden", "metrics-synthetic-cycles.txt")
 
     @Test func syntheticCyclesRenderExactlyAsRecorded() throws {
         let rendered = try GoldenRun().render()
@@ -83,7 +83,7 @@ private struct GoldenRun {
     }
 
     private func statisticsFixture(_ name: String) -> URL {
-        TansuBroker.repositoryRoot.appendingPathComponent("Tests/Fixtures/stats").appendingPathComponent(name)
+        Repository.fixture("statistics", name)
     }
 
     /// Cycle `index`, 15 s apart: 200 records a minute into `_rawdata`, the router commits what it

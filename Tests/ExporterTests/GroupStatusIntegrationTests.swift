@@ -44,7 +44,8 @@ import TestSupport
         }
     }
 
-    @Test func aConsumerThatStopsCommittingTurnsStopAndRecovers() throws {
+    @Test(.enabled(if: Promtool.isInstalled, "needs promtool: run `make test-deps` (or `make test`) to install it"))
+    func aConsumerThatStopsCommittingTurnsStopAndRecovers() throws {
         let cluster = try MockCluster(brokers: 1)
         try cluster.createTopic("t", partitions: 1)
         let traffic = try Traffic(bootstrap: cluster.bootstrapServers, perSecond: 20)

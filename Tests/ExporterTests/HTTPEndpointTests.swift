@@ -35,7 +35,8 @@ import TestSupport
         #expect(!connection.isClosedByServer)
     }
 
-    @Test func gzipAndOpenMetricsAreNegotiated() throws {
+    @Test(.enabled(if: Promtool.isInstalled, "needs promtool: run `make test-deps` (or `make test`) to install it"))
+    func gzipAndOpenMetricsAreNegotiated() throws {
         let (cluster, harness) = try exporterAfterItsFirstCycle(partitions: 1)
         defer { withExtendedLifetime(cluster) {} }
 

@@ -8,7 +8,8 @@ import TestSupport
 
 /// The exporter against librdkafka's mock cluster (real Kafka protocol over loopback TCP).
 @Suite(.serialized) struct MockClusterIntegrationTests {
-    @Test func reportsExactOffsetsAndLagOverHTTP() throws {
+    @Test(.enabled(if: Promtool.isInstalled, "needs promtool: run `make test-deps` (or `make test`) to install it"))
+    func reportsExactOffsetsAndLagOverHTTP() throws {
         let cluster = try MockCluster(brokers: 3)
         try cluster.createTopic("orders", partitions: 3, replicationFactor: 3)
         try cluster.createTopic("payments", partitions: 2, replicationFactor: 1)

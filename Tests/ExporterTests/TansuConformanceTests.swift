@@ -13,7 +13,12 @@ import TestSupport
 /// - ListConsumerGroups lists only groups that committed, each in state "Unknown".
 /// - An OffsetFetch for all of a group's partitions is answered with a null topic array, which
 ///   librdkafka 2.0.2 rejects; the exporter then asks with explicit partitions.
-@Suite(.serialized) struct TansuConformanceTests {
+@Suite(
+    .serialized,
+    .enabled(if: TestVirtualenv.isInstalled, "Tansu tests skipped: run `make test-deps` (or `make test`) to install the Tansu broker into .venv"),
+    .enabled(if: Promtool.isInstalled, "needs promtool: run `make test-deps` (or `make test`) to install it")
+)
+struct TansuConformanceTests {
     private func harness(_ broker: TansuBroker, arguments: [String] = []) throws -> ExporterHarness {
         try ExporterHarness(
             bootstrap: broker.bootstrapServers, arguments: ["--group.discovery", "--collect.timeout", "5s"] + arguments, interval: "500ms"
@@ -102,7 +107,8 @@ import TestSupport
         try checkWithPromtool(harness)
     }
 
-    @Test func topicsFollowTheBrokerAndMatchKcat() throws {
+    @Test(.enabled(if: Subprocess.isOnPath("kcat"), "kcat comparison skipped: run `make test-deps` (or `make test`) to install kcat"))
+    func topicsFollowTheBrokerAndMatchKcat() throws {
         let broker = try TansuBroker()
         try broker.createTopic("alpha", partitions: 3)
         try produce([2, 0, 5], to: "alpha", broker)

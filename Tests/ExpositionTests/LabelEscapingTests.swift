@@ -37,7 +37,8 @@ import TestSupport
         #expect(text.contains("consumergroup=\"a\\\\b\\\"c\\nd\""))
     }
 
-    @Test func promtoolAcceptsEveryHostileName() throws {
+    @Test(.enabled(if: Promtool.isInstalled, "needs promtool: run `make test-deps` (or `make test`) to install it"))
+    func promtoolAcceptsEveryHostileName() throws {
         let result = try Promtool.checkMetrics(render(Self.hostileNames))
         #expect(result.passes, "\(result.output)")
     }

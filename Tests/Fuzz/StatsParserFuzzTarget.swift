@@ -1,5 +1,5 @@
 // libFuzzer entry point for the statistics parser, compiled together with Sources/ClientStats/Parsing
-// by scripts/fuzz-stats-parser (not a SwiftPM target: it needs -sanitize=fuzzer).
+// by scripts/fuzz-stats-parser (not a SwiftPM target: it needs -sanitize=fuzzer; see README.md here).
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzStatisticsParser(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {

@@ -26,7 +26,8 @@ import TestSupport
         return (cluster, families)
     }
 
-    @Test func everyFamilyIsFilledAndPassesPromtool() throws {
+    @Test(.enabled(if: Promtool.isInstalled, "needs promtool: run `make test-deps` (or `make test`) to install it"))
+    func everyFamilyIsFilledAndPassesPromtool() throws {
         let (_, families) = runCluster()
         #expect(families.map(\.name).sorted() == [
             "kafka_consumergroup_lag_seconds", "kafka_consumergroup_lag_seconds_lower_bound",

@@ -1,7 +1,9 @@
 import Foundation
 
-/// Runs Debian's `promtool check metrics` (installed by `make test`) on an exposition.
+/// Runs Debian's `promtool check metrics` (installed by `make test-deps`) on an exposition.
 package enum Promtool {
+    package static var isInstalled: Bool { Subprocess.isOnPath("promtool") }
+
     /// The lint findings accepted on purpose: kafka_exporter's gauge names ending in `_sum` are a
     /// compatibility contract that dashboards and alerts in the wild depend on.
     package static let acceptedLintFindings: Set<String> = [

@@ -44,7 +44,11 @@ package enum Subprocess {
             let candidate = "\(directory)/\(program)"
             if FileManager.default.isExecutableFile(atPath: candidate) { return URL(fileURLWithPath: candidate) }
         }
-        throw NotFound(description: "\(program) not found on PATH; run `make test`, which installs it")
+        throw NotFound(description: "\(program) not found on PATH; run `make test-deps`, which installs it")
+    }
+
+    package static func isOnPath(_ program: String) -> Bool {
+        (try? locate(program)) != nil
     }
 }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// A Tansu broker (a Kafka-compatible broker nobody on this project wrote) with in-memory storage
 /// behind the ApiVersions proxy that librdkafka 2.0.2 needs, started by
-/// `Tests/Support/tansu/run_tansu.py` from the project's `.venv` (installed by `make test`).
+/// `Tests/python/helpers/run_tansu.py` from the project's `.venv` (see `TestVirtualenv`).
 /// Stopped when this object goes away: closing the runner's standard input stops the broker.
 package final class TansuBroker {
     package let bootstrapServers: String
@@ -13,19 +13,13 @@ package final class TansuBroker {
         package let description: String
     }
 
-    package static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    static let venv = repositoryRoot.appendingPathComponent(".venv/bin")
-
     package init() throws {
-        let python = Self.venv.appendingPathComponent("python3")
-        guard FileManager.default.isExecutableFile(atPath: Self.venv.appendingPathComponent("tansu").path) else {
-            throw Unavailable(description: "no Tansu in \(Self.venv.path); run `make test` (scripts/ensure-test-venv installs it)")
+        guard TestVirtualenv.isInstalled else {
+            throw Unavailable(description: "no Tansu in \(TestVirtualenv.bin.path); run `make test-deps`")
         }
         runner = Process()
-        runner.executableURL = python
-        runner.arguments = [Self.repositoryRoot.appendingPathComponent("Tests/Support/tansu/run_tansu.py").path]
+        runner.executableURL = TestVirtualenv.python3
+        runner.arguments = [Repository.root.appendingPathComponent("Tests/python/helpers/run_tansu.py").path]
         runnerInput = Pipe()
         let output = Pipe()
         runner.standardInput = runnerInput
@@ -54,7 +48,7 @@ package final class TansuBroker {
     }
 
     private func tansu(_ arguments: [String]) throws {
-        let result = try Subprocess.run([Self.venv.appendingPathComponent("tansu").path] + arguments)
+        let result = try Subprocess.run([TestVirtualenv.tansu.path] + arguments)
         guard result.status == 0 else {
             throw Unavailable(description: "tansu \(arguments.joined(separator: " ")) failed: \(result.standardError)")
         }

@@ -6,18 +6,16 @@ from pathlib import Path
 
 import pytest
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-TANSU_SUPPORT = REPOSITORY / "Tests" / "Support" / "tansu"
-sys.path.insert(0, str(TANSU_SUPPORT))
+from helpers import run_tansu
 
-import run_tansu  # noqa: E402
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def broker() -> Iterator[str]:
     """Runs run_tansu.py as the Swift tests will; yields the proxy's bootstrap address."""
     process = subprocess.Popen(
-        [sys.executable, str(TANSU_SUPPORT / "run_tansu.py")],
+        [sys.executable, run_tansu.__file__],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

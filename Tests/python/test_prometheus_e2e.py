@@ -24,11 +24,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-REPOSITORY = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPOSITORY / "scripts"))
+from helpers import dashboard_queries as dq
+from helpers.prometheus_api import PrometheusAPI, Series
 
-import dashboard_queries as dq  # noqa: E402
-from prometheus_api import PrometheusAPI, Series  # noqa: E402
+REPOSITORY = Path(__file__).resolve().parents[2]
 
 DEMO_RATE_PER_MINUTE = 600
 DEMO_PARTITIONS = 3  # the demo's default --demo.partitions
@@ -366,6 +365,6 @@ def test_metrics_pass_promtool(stack: Stack, accept: str | None, content_type: s
 def test_render_dashboard_pngs(stack: Stack) -> None:
     if os.environ.get("RENDER_DASHBOARD_PNGS") != "1":
         pytest.skip("set RENDER_DASHBOARD_PNGS=1 to render docs/images from this Prometheus")
-    subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "render-dashboard-pngs.py"),
+    subprocess.run([sys.executable, str(REPOSITORY / "scripts" / "render-dashboard-pngs"),
                     "--prometheus", stack.prometheus.base_url, "--out", str(REPOSITORY / "docs" / "images"),
                     "--minutes", "2"], check=True, timeout=300)

@@ -10,17 +10,17 @@ from pathlib import Path
 import confluent_kafka
 import pytest
 
-from conftest import REPOSITORY, TANSU_SUPPORT
-from apiversions_proxy import (
+from conftest import REPOSITORY
+from helpers import run_tansu
+from helpers.apiversions_proxy import (
     ApiVersionsProxy,
     ApiVersionsTracker,
     read_frame,
     strip_api_versions_tagged_fields,
     write_frame,
 )
-import run_tansu
 
-FIXTURES = REPOSITORY / "Tests" / "Fixtures" / "tansu"
+FIXTURES = REPOSITORY / "Tests" / "Fixtures" / "kafka-protocol"
 # SupportedFeatures [], FinalizedFeaturesEpoch -1, FinalizedFeatures [], ZkMigrationReady false.
 TANSU_DEFAULT_VALUED_TAGS = bytes.fromhex("04" "0001" "01" "0108" "ffffffffffffffff" "0201" "01" "0301" "00")
 SESSION_TIMEOUT = "session.timeout.ms=6000"  # Tansu holds a JoinGroup for about half of it.
@@ -179,7 +179,7 @@ def children(pid: int) -> list[int]:
 @pytest.mark.parametrize("stop", ["close stdin", "SIGTERM", "SIGINT"])
 def test_run_tansu_stops_the_broker_when_told(stop: str) -> None:
     process = subprocess.Popen(
-        [sys.executable, str(TANSU_SUPPORT / "run_tansu.py")], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+        [sys.executable, run_tansu.__file__], stdin=subprocess.PIPE, stdout=subprocess.PIPE
     )
     assert process.stdout.readline().startswith(b"BOOTSTRAP=127.0.0.1:")
     [tansu] = children(process.pid)

