@@ -8,8 +8,9 @@ import Synchronization
 /// watermarks of every partition that passed the filters (after the groups, so that lag is not
 /// under-estimated by offsets read later than the watermarks).
 ///
-/// A failing step costs only its own objects: a group whose offsets cannot be read keeps its previous
-/// offsets; a partition whose watermarks cannot be read keeps its previous ones.
+/// Only a metadata failure loses the cycle (the last good state stays served). Any other failing step
+/// costs only its own objects: a group whose offsets cannot be read keeps its previous offsets; a
+/// partition whose watermarks cannot be read keeps its previous ones, marked stale.
 package final class ClusterCollector: Sendable {
     package struct Clients: Sendable {
         /// For metadata and watermarks.
@@ -78,15 +79,15 @@ package final class ClusterCollector: Sendable {
         let groups = collectGroups(topics: topics, previous: previous, errors: &errors)
 
         let partitions = topics.flatMap { topic in topic.partitions.map { TopicPartition(topic.name, $0.id) } }
-        let watermarks: Kafka.KafkaClient.WatermarkResult
+        var watermarks = Kafka.KafkaClient.WatermarkResult()
         do {
             watermarks = try clients.cluster.fetchWatermarks(partitions, timeout: settings.requestTimeout)
             report(.watermarks, watermarks.errors.first.map { "\($0.key): \($0.value)" })
             if !watermarks.errors.isEmpty { errors.add(.watermarks) }
         } catch {
+            // Every partition keeps its previous watermarks, marked stale; metadata and groups are fresh.
             report(.watermarks, error)
             errors.add(.watermarks)
-            return cycle(state: nil, errors: errors, start: start, failure: error)
         }
         let previousWatermarks = previous.map(Self.watermarksByPartition) ?? [:]
         let state = ClusterState(
@@ -95,7 +96,8 @@ package final class ClusterCollector: Sendable {
             topics: topics.map { topic in
                 TopicState(name: topic.name, partitions: topic.partitions.sorted { $0.id < $1.id }.map { partition in
                     let key = TopicPartition(topic.name, partition.id)
-                    return PartitionState(info: partition, watermarks: watermarks.watermarks[key] ?? previousWatermarks[key])
+                    if let fresh = watermarks.watermarks[key] { return PartitionState(info: partition, watermarks: fresh) }
+                    return PartitionState(info: partition, watermarks: previousWatermarks[key], watermarksAreStale: true)
                 })
             },
             groups: groups)

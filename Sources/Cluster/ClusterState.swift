@@ -36,12 +36,15 @@ package struct TopicState: Sendable, Equatable {
 
 package struct PartitionState: Sendable, Equatable {
     package var info: PartitionInfo
-    /// Nil when the offsets could not be read this cycle (the partition then has no offset series).
+    /// Nil when the offsets were never read (the partition then has no offset series).
     package var watermarks: Watermarks?
+    /// True when this cycle could not read the watermarks: `watermarks` are the last ones read.
+    package var watermarksAreStale: Bool
 
-    package init(info: PartitionInfo, watermarks: Watermarks?) {
+    package init(info: PartitionInfo, watermarks: Watermarks?, watermarksAreStale: Bool = false) {
         self.info = info
         self.watermarks = watermarks
+        self.watermarksAreStale = watermarksAreStale
     }
 }
 

@@ -18,6 +18,7 @@ final class ExporterHealth: MetricSource {
         var errors = Dictionary(uniqueKeysWithValues: CollectionStage.allCases.map { ($0, 0) })
         var cycles = 0
         var handleReplacements = 0
+        var stalePartitions = 0
         var latest: ClusterState?
     }
 
@@ -46,6 +47,9 @@ final class ExporterHealth: MetricSource {
             if let latest = cycle.state {
                 state.lastSuccess = latest.collectedAt
                 state.latest = latest
+                state.stalePartitions = latest.topics.reduce(0) { count, topic in
+                    count + topic.partitions.count { $0.watermarksAreStale }
+                }
             }
             for (stage, count) in cycle.errors { state.errors[stage, default: 0] += count }
         }
@@ -100,7 +104,12 @@ final class ExporterHealth: MetricSource {
             name: "kafka_exporter_admin_handle_replacements_total",
             help: "librdkafka admin handles replaced because they stopped answering.", type: .counter)
         replacements.add(Double(state.handleReplacements))
-        return [up, buildInfo, duration, lastSuccess, errors, cycles, replacements] + http.families()
+        var stale = MetricFamily(
+            name: "kafka_exporter_stale_partitions",
+            help: "Partitions whose offsets the last cycle could not read: their offset series, and the lag computed from them, are the last ones read.",
+            type: .gauge)
+        stale.add(Double(state.stalePartitions))
+        return [up, buildInfo, duration, lastSuccess, errors, cycles, replacements, stale] + http.families()
     }
 }
 

@@ -31,6 +31,8 @@ extension KafkaClient {
     package struct WatermarkResult: Sendable {
         package var watermarks: [TopicPartition: Watermarks] = [:]
         package var errors: [TopicPartition: KafkaError] = [:]
+
+        package init() {}
     }
 
     /// Oldest and newest offsets of `partitions`. librdkafka groups the partitions by leader and sends one

@@ -67,6 +67,33 @@ import TestSupport
         #expect(try #require(recovered.value("kafka_exporter_last_collect_success_timestamp_seconds")) > lastSuccess)
     }
 
+    /// Watermarks that cannot be read (their leader is down) cost only those partitions: they keep their
+    /// last offsets, counted as stale, while the cycle still succeeds and every other series stays fresh.
+    @Test func partitionsWhoseLeaderIsDownKeepTheirOffsetsMarkedStale() throws {
+        let cluster = try MockCluster(brokers: 3)
+        try cluster.createTopic("spread", partitions: 3)
+        try produce([4, 5, 6], to: "spread", bootstrap: cluster.bootstrapServers)
+        let harness = try ExporterHarness(bootstrap: cluster.bootstrapServers) { $0.collection.requestTimeout = .seconds(1) }
+        let before = try harness.waitForMetrics("offsets of every partition") {
+            $0.series("kafka_topic_partition_current_offset", ["topic": "spread"]).count == 3
+        }
+        #expect(before.value("kafka_exporter_stale_partitions") == 0)
+        let partition = ["topic": "spread", "partition": "2"]
+        let leader = try #require(before.value("kafka_topic_partition_leader", partition))
+        let cyclesBefore = try #require(before.value("kafka_exporter_collect_cycles_total"))
+
+        try cluster.setBrokerDown(Int32(leader))
+        let during = try harness.waitForMetrics("stale partitions") { ($0.value("kafka_exporter_stale_partitions") ?? 0) >= 1 }
+        #expect(during.value("kafka_exporter_up") == 1)
+        #expect(during.value("kafka_topic_partition_current_offset", partition) == 6)
+        #expect((during.value("kafka_exporter_collect_errors_total", ["stage": "watermarks"]) ?? 0) >= 1)
+        #expect(try #require(during.value("kafka_exporter_collect_cycles_total")) > cyclesBefore)
+        #expect(during.series("kafka_topic_partition_current_offset", ["topic": "spread"]).count == 3)
+
+        try cluster.setBrokerUp(Int32(leader))
+        try harness.waitForMetrics(timeout: .seconds(30), "fresh watermarks again") { $0.value("kafka_exporter_stale_partitions") == 0 }
+    }
+
     @Test func brokersThatCannotListOrDescribeGroupsStillGiveStaticGroupLag() throws {
         let cluster = try MockCluster(brokers: 1)
         try cluster.createTopic("events", partitions: 1)
