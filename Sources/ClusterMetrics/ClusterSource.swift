@@ -1,4 +1,3 @@
-import ArgumentParser
 import Cluster
 import Exposition
 import MetricSources

@@ -10,6 +10,7 @@ import MetricSources
 struct SourceCatalog: ParsableArguments, Sendable {
     @OptionGroup var health: ExporterHealthOptions
     @OptionGroup var cluster: ClusterSourceOptions
+    @OptionGroup var brokerLoad: BrokerLoadOptions
     @OptionGroup var insights: InsightsOptions
     @OptionGroup var pipelines: PipelineOptions
     @OptionGroup var duplicates: DuplicateOptions
