@@ -3,7 +3,6 @@ import Foundation
 import Kafka
 import Logging
 import Synchronization
-import Support
 
 /// Where a statistics document came from (`kafka_exporter_stats_documents_total{source}`).
 package enum StatsSource: String, CaseIterable, Sendable {

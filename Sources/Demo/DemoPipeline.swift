@@ -1,7 +1,6 @@
 import Foundation
 import Kafka
 import Logging
-import Support
 
 /// The pipeline of the incident that started this project, on librdkafka's in-process mock cluster:
 /// telegraf → `_rawdata` → router (group `router`) → `_policy` | `_flow` → groups `policy-store`, `flow-store`.

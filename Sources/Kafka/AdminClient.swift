@@ -1,7 +1,6 @@
 import CRdKafka
 import Foundation
 import Synchronization
-import Support
 
 /// Consumer-group admin calls on a handle of their own, each with a deadline.
 ///
