@@ -6,8 +6,11 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "kafka-exporter", targets: ["kafka-exporter"]),
-        // For the benchmarks package (Benchmarks/), which keeps its own dependencies out of this build.
-        .library(name: "KafkaExporterModules", targets: ["Kafka", "Exposition", "Cluster", "ClusterMetrics", "ClientStats", "HTTP"]),
+        // For the benchmarks package (Benchmarks/), which keeps its own dependencies out of this build;
+        // TestSupport is there for its loopback HTTP client and the fixtures' location.
+        .library(
+            name: "KafkaExporterModules",
+            targets: ["Support", "Kafka", "Exposition", "HTTP", "Cluster", "ClusterMetrics", "ClientStats", "TestSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -4,6 +4,10 @@ import PackageDescription
 
 // SwiftPM names a path dependency after its directory, which depends on where the repository was cloned.
 let rootPackage = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+// The modules share their API with `package` access; compiling the benchmarks under the root package's
+// name (SwiftPM's: the identity with every other character than letters and digits as `_`) lets them
+// call it as the root package's own tests do.
+let rootPackageName = String(rootPackage.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" })
 
 // Benchmarks live in their own package so that swift-prometheus (the baseline) and benchmark-only
 // code stay out of the build that the tests and the demo need. Run: `make bench`.
@@ -20,7 +24,8 @@ let package = Package(
             dependencies: [
                 .product(name: "KafkaExporterModules", package: rootPackage),
                 .product(name: "Prometheus", package: "swift-prometheus"),
-            ]
+            ],
+            swiftSettings: [.unsafeFlags(["-package-name", rootPackageName])]
         ),
     ]
 )

@@ -26,48 +26,32 @@ package enum ClusterFamilies {
         return [count, info]
     }
 
+    private static let partitionFamilies = FamilyTable<PartitionState>(labelNames: ["topic", "partition"], [
+        .init("kafka_topic_partition_current_offset", .gauge, "Current Offset of a Broker at Topic/Partition") {
+            $0.watermarks.map { Double($0.newest) }
+        },
+        .init("kafka_topic_partition_oldest_offset", .gauge, "Oldest Offset of a Broker at Topic/Partition") {
+            $0.watermarks.map { Double($0.oldest) }
+        },
+        .init("kafka_topic_partition_leader", .gauge, "Leader Broker ID of this Topic/Partition") { Double($0.info.leader) },
+        .init("kafka_topic_partition_replicas", .gauge, "Number of Replicas for this Topic/Partition") { Double($0.info.replicas.count) },
+        .init("kafka_topic_partition_in_sync_replica", .gauge, "Number of In-Sync Replicas for this Topic/Partition") {
+            Double($0.info.inSyncReplicas.count)
+        },
+        .init("kafka_topic_partition_leader_is_preferred", .gauge, "1 if Topic/Partition is using the Preferred Broker") {
+            $0.info.leaderIsPreferred ? 1 : 0
+        },
+        .init("kafka_topic_partition_under_replicated_partition", .gauge, "1 if Topic/Partition is under Replicated") {
+            $0.info.isUnderReplicated ? 1 : 0
+        },
+    ])
+
     static func topicFamilies(_ topics: [TopicState]) -> [MetricFamily] {
-        let partitionLabels = ["topic", "partition"]
-        let count = topics.reduce(0) { $0 + $1.partitions.count }
         var partitions = MetricFamily(
             name: "kafka_topic_partitions", help: "Number of partitions for this Topic", type: .gauge, labelNames: ["topic"])
-        var current = MetricFamily(
-            name: "kafka_topic_partition_current_offset", help: "Current Offset of a Broker at Topic/Partition",
-            type: .gauge, labelNames: partitionLabels, capacity: count)
-        var oldest = MetricFamily(
-            name: "kafka_topic_partition_oldest_offset", help: "Oldest Offset of a Broker at Topic/Partition",
-            type: .gauge, labelNames: partitionLabels, capacity: count)
-        var leader = MetricFamily(
-            name: "kafka_topic_partition_leader", help: "Leader Broker ID of this Topic/Partition",
-            type: .gauge, labelNames: partitionLabels, capacity: count)
-        var replicas = MetricFamily(
-            name: "kafka_topic_partition_replicas", help: "Number of Replicas for this Topic/Partition",
-            type: .gauge, labelNames: partitionLabels, capacity: count)
-        var inSync = MetricFamily(
-            name: "kafka_topic_partition_in_sync_replica", help: "Number of In-Sync Replicas for this Topic/Partition",
-            type: .gauge, labelNames: partitionLabels, capacity: count)
-        var preferred = MetricFamily(
-            name: "kafka_topic_partition_leader_is_preferred", help: "1 if Topic/Partition is using the Preferred Broker",
-            type: .gauge, labelNames: partitionLabels, capacity: count)
-        var underReplicated = MetricFamily(
-            name: "kafka_topic_partition_under_replicated_partition", help: "1 if Topic/Partition is under Replicated",
-            type: .gauge, labelNames: partitionLabels, capacity: count)
-        for topic in topics {
-            partitions.add(topic.name, Double(topic.partitions.count))
-            for partition in topic.partitions {
-                let id = String(partition.info.id)
-                if let watermarks = partition.watermarks {
-                    current.add(topic.name, id, Double(watermarks.newest))
-                    oldest.add(topic.name, id, Double(watermarks.oldest))
-                }
-                leader.add(topic.name, id, Double(partition.info.leader))
-                replicas.add(topic.name, id, Double(partition.info.replicas.count))
-                inSync.add(topic.name, id, Double(partition.info.inSyncReplicas.count))
-                preferred.add(topic.name, id, partition.info.leaderIsPreferred ? 1 : 0)
-                underReplicated.add(topic.name, id, partition.info.isUnderReplicated ? 1 : 0)
-            }
-        }
-        return [partitions, current, oldest, leader, replicas, inSync, preferred, underReplicated]
+        for topic in topics { partitions.add(topic.name, Double(topic.partitions.count)) }
+        let rows = topics.flatMap { topic in topic.partitions.map { (labels: [topic.name, String($0.info.id)], row: $0) } }
+        return [partitions] + partitionFamilies.families(rows)
     }
 
     static func groupFamilies(_ groups: [ConsumerGroupState], newestOffsets: NewestOffsets) -> [MetricFamily] {

@@ -100,36 +100,41 @@ package final class DuplicateReader: Sendable {
         return UInt64(bitPattern: Int64(hasher.finalize()))
     }
 
+    /// What the reader knows of one topic when the families are built.
+    private struct TopicCounts {
+        let read: Int
+        let window: DuplicateWindow
+        let ratio: Double?
+    }
+
+    private static let families = FamilyTable<TopicCounts>(labelNames: ["topic"], [
+        .init("kafka_topic_records_read_total", .counter, "Records the duplicate detector read from the topic.") { Double($0.read) },
+        .init("kafka_topic_records_sampled_total", .counter, "Records examined for duplicates (one in the sampling factor).") {
+            Double($0.window.sampledTotal)
+        },
+        .init(
+            "kafka_topic_duplicate_records_total", .counter,
+            "Sampled records whose key and value were already seen within --duplicates.window."
+        ) { Double($0.window.duplicatesTotal) },
+        .init(
+            "kafka_topic_duplicate_ratio", .gauge,
+            "Share of the records of the last --duplicates.window that repeat an earlier record (estimated from the sample)."
+        ) { $0.ratio },
+        .init("kafka_topic_duplicate_sampling_factor", .gauge, "One record in this many is examined for duplicates.") {
+            Double($0.window.samplingFactor)
+        },
+    ])
+
     /// The duplicate families, with ratios over the window ending at `now`.
     package func families(at now: Date) -> [MetricFamily] {
-        var read = MetricFamily(
-            name: "kafka_topic_records_read_total", help: "Records the duplicate detector read from the topic.",
-            type: .counter, labelNames: ["topic"])
-        var sampled = MetricFamily(
-            name: "kafka_topic_records_sampled_total", help: "Records examined for duplicates (one in the sampling factor).",
-            type: .counter, labelNames: ["topic"])
-        var duplicates = MetricFamily(
-            name: "kafka_topic_duplicate_records_total",
-            help: "Sampled records whose key and value were already seen within --duplicates.window.",
-            type: .counter, labelNames: ["topic"])
-        var ratio = MetricFamily(
-            name: "kafka_topic_duplicate_ratio",
-            help: "Share of the records of the last --duplicates.window that repeat an earlier record (estimated from the sample).",
-            type: .gauge, labelNames: ["topic"])
-        var factor = MetricFamily(
-            name: "kafka_topic_duplicate_sampling_factor", help: "One record in this many is examined for duplicates.",
-            type: .gauge, labelNames: ["topic"])
-        state.withLock { state in
-            for topic in state.windows.keys.sorted() {
+        let rows = state.withLock { state in
+            state.windows.keys.sorted().map { topic in
                 var window = state.windows[topic]!
-                read.add(topic, Double(state.recordsRead[topic] ?? 0))
-                sampled.add(topic, Double(window.sampledTotal))
-                duplicates.add(topic, Double(window.duplicatesTotal))
-                factor.add(topic, Double(window.samplingFactor))
-                if let value = window.duplicateRatio(at: now) { ratio.add(topic, value) }
+                let ratio = window.duplicateRatio(at: now)
                 state.windows[topic] = window
+                return (labels: [topic], row: TopicCounts(read: state.recordsRead[topic] ?? 0, window: window, ratio: ratio))
             }
         }
-        return [read, sampled, duplicates, ratio, factor]
+        return Self.families.families(rows)
     }
 }

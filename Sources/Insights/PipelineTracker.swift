@@ -67,30 +67,24 @@ package final class PipelineTracker: Sendable {
         }
     }
 
+    private static let families = FamilyTable<Rates>(labelNames: ["stage"], [
+        .init(
+            "kafka_pipeline_messages_in_per_second", .gauge,
+            "Messages the stage's consumer group consumed from its input topics, per second over the pipeline window."
+        ) { $0.inPerSecond },
+        .init(
+            "kafka_pipeline_messages_out_per_second", .gauge,
+            "Messages written into the stage's output topics, per second over the pipeline window."
+        ) { $0.outPerSecond },
+        .init(
+            "kafka_pipeline_amplification_ratio", .gauge,
+            "Messages out per message in over the pipeline window (1 for a router; absent without input traffic)."
+        ) { $0.amplification },
+        .init("kafka_pipeline_window_seconds", .gauge, "The span the stage's rates were measured over.") { $0.seconds },
+    ])
+
     package func families(_ rates: [String: Rates]) -> [MetricFamily] {
-        var messagesIn = MetricFamily(
-            name: "kafka_pipeline_messages_in_per_second",
-            help: "Messages the stage's consumer group consumed from its input topics, per second over the pipeline window.",
-            type: .gauge, labelNames: ["stage"])
-        var messagesOut = MetricFamily(
-            name: "kafka_pipeline_messages_out_per_second",
-            help: "Messages written into the stage's output topics, per second over the pipeline window.",
-            type: .gauge, labelNames: ["stage"])
-        var amplification = MetricFamily(
-            name: "kafka_pipeline_amplification_ratio",
-            help: "Messages out per message in over the pipeline window (1 for a router; absent without input traffic).",
-            type: .gauge, labelNames: ["stage"])
-        var span = MetricFamily(
-            name: "kafka_pipeline_window_seconds", help: "The span the stage's rates were measured over.",
-            type: .gauge, labelNames: ["stage"])
-        for stage in stages {
-            guard let rate = rates[stage.name] else { continue }
-            messagesIn.add(stage.name, rate.inPerSecond)
-            messagesOut.add(stage.name, rate.outPerSecond)
-            span.add(stage.name, rate.seconds)
-            if let ratio = rate.amplification { amplification.add(stage.name, ratio) }
-        }
-        return [messagesIn, messagesOut, amplification, span]
+        Self.families.families(stages.compactMap { stage in rates[stage.name].map { (labels: [stage.name], row: $0) } })
     }
 
     /// Rates over the window (over the history while it is shorter). In and out are read at different

@@ -1,4 +1,4 @@
-import Collectors
+import Cluster
 import Foundation
 import Kafka
 import Logging
@@ -30,22 +30,14 @@ enum CollectionBenchmark {
         }
 
         let requests = RequestCounter()
-        let configuration = ClientConfiguration([("bootstrap.servers", cluster.bootstrapServers), ("statistics.interval.ms", "100")])
-        let make = { @Sendable (role: String) throws(KafkaError) -> KafkaClient in
-            var roleConfiguration = configuration
-            roleConfiguration.set("client.id", role)
-            return try KafkaClient(kind: .producer, configuration: roleConfiguration, callbacks: ClientCallbacks(statistics: requests.record))
-        }
-        let clients = ClusterCollector.Clients(
-            cluster: try make("cluster"),
-            listGroups: AdminClient { () throws(KafkaError) in try make("list") },
-            describeGroups: AdminClient { () throws(KafkaError) in try make("describe") },
-            groupOffsets: AdminClient { () throws(KafkaError) in try make("offsets") })
+        let factory = KafkaClientFactory(
+            base: ClientConfiguration([("bootstrap.servers", cluster.bootstrapServers), ("statistics.interval.ms", "100")]),
+            logger: Logger(label: "bench"), statistics: requests.record)
         var settings = CollectionSettings()
         settings.discoverGroups = false  // the mock cluster has neither ListGroups nor DescribeGroups
         settings.describeGroups = false
         settings.staticGroups = (0..<groups).map { StaticGroup(id: "group-\($0)", topics: ["topic-\($0 % topics)"]) }
-        let collector = ClusterCollector(settings: settings, clients: clients, logger: Logger(label: "bench"))
+        let collector = ClusterCollector(settings: settings, clients: try ClusterCollector.Clients(factory), logger: Logger(label: "bench"))
 
         var fastest = Duration.seconds(3600)
         var requestsPerCycle = Int.max
@@ -57,7 +49,7 @@ enum CollectionBenchmark {
             precondition(cycle.succeeded && cycle.state?.groups.count == groups, "cycle failed: \(String(describing: cycle.failure))")
             requestsPerCycle = min(requestsPerCycle, requests.settled() - before)
         }
-        clients.cluster.close()
+        collector.close()
         return (fastest, requestsPerCycle)
     }
 }

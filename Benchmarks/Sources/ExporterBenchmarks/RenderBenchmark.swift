@@ -1,4 +1,4 @@
-import Collectors
+import ClusterMetrics
 import Exposition
 import Prometheus
 

@@ -1,4 +1,4 @@
-import Collectors
+import ClusterMetrics
 import Exposition
 import Foundation
 import HTTP
@@ -10,9 +10,7 @@ enum ScrapeBenchmark {
         let registry = Registry()
         let state = SyntheticCluster.state(topics: 10, partitionsPerTopic: 1000, groups: 15)
         registry.publish(source: "cluster", families: ClusterFamilies.build(state))
-        var router = Router()
-        router.add(.metrics(path: "/metrics", registry: registry))
-        router.add(Route(.exact("/empty")) { _ in .text(200, "") })
+        let router = Router(routes: [.metrics(path: "/metrics", registry: registry), Route(.exact("/empty")) { _ in .text(200, "") }])
         let server = try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0), router: router)
         defer { server.stop() }
 

@@ -10,7 +10,7 @@ enum StatsParseBenchmark {
         print("\n## Parsing librdkafka statistics JSON (throughput, fastest of 9 runs)")
         print("document                      bytes  ours          JSONSerialization  JSONDecoder   JSONSerialization/ours  JSONDecoder/ours")
         for (fixture, repeats) in [("consumer-large-2.0.2.json", 5), ("consumer-2.0.2.json", 500), ("producer-2.16.0.json", 500)] {
-            let bytes = Array(try Data(contentsOf: Repository.root.appendingPathComponent("Tests/Fixtures/statistics/\(fixture)")))
+            let bytes = Array(try Data(contentsOf: Repository.fixture("statistics", fixture)))
             let data = Data(bytes)
             let decoder = JSONDecoder()
             decoder.keyDecodingStrategy = .convertFromSnakeCase

@@ -1,4 +1,4 @@
-import Collectors
+import Cluster
 import Foundation
 import Kafka
 
