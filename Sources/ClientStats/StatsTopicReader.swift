@@ -45,12 +45,8 @@ package final class StatsTopicReader: Sendable {
                 progress.nextRefresh = .now + partitionRefresh
                 progress.assigned = refreshAssignment(progress.assigned)
             }
-            do {
-                if let message = try consumer.poll(timeout: .milliseconds(100)) {
-                    _ = try? collector.ingest(message.value, from: .topic)
-                }
-            } catch {
-                report("\(error)")
+            if let message = consumer.next(timeout: .milliseconds(100), onError: { report("\($0)") }) {
+                _ = try? collector.ingest(message.value, from: .topic)
             }
             return .zero
         }

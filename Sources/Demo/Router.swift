@@ -30,14 +30,9 @@ final class Router: DemoComponent, @unchecked Sendable {
     }
 
     func step() {
-        let message: ConsumedMessage
-        do {
-            guard let polled = try consumer.poll(timeout: .milliseconds(200)) else { return }
-            message = polled
-        } catch {
+        guard let message = consumer.next(timeout: .milliseconds(200), onError: { error in
             logger.debug("demo router", metadata: ["error": "\(error)"])
-            return
-        }
+        }) else { return }
         let destination = Self.destination(of: message.value)
         if bug.isEnabled && queueFullRetries > 0 {
             // The bug: a non-zero counter means "the last send failed, send again" — for every record.

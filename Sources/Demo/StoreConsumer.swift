@@ -15,9 +15,7 @@ final class StoreConsumer: DemoComponent, @unchecked Sendable {
     }
 
     func step() {
-        do {
-            _ = try consumer.poll(timeout: .milliseconds(200))
-        } catch {
+        _ = consumer.next(timeout: .milliseconds(200)) { error in
             logger.debug("demo store consumer", metadata: ["group": "\(name)", "error": "\(error)"])
         }
     }

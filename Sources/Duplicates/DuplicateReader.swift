@@ -70,14 +70,9 @@ package final class DuplicateReader: Sendable {
     }
 
     private func readNext() {
-        let message: ConsumedMessage
-        do {
-            guard let polled = try consumer.poll(timeout: .milliseconds(200)) else { return }
-            message = polled
-        } catch {
+        guard let message = consumer.next(timeout: .milliseconds(200), onError: { error in
             logger.debug("duplicate detection read error", metadata: ["error": "\(error)"])
-            return
-        }
+        }) else { return }
         let hash = Self.contentHash(key: message.key, value: message.value)
         let now = Date()
         state.withLock { state in

@@ -58,34 +58,47 @@ package final class AdminClient: Sendable {
         }
     }
 
+    /// One admin request: `send` issues it on the call's queue, the result event is checked and handed to
+    /// `read`. A handle that sends no event within the deadline and grace is abandoned.
+    package func request<Value>(
+        _ operation: rd_kafka_admin_op_t, named name: String, timeout: Duration,
+        send: (KafkaClient, AdminCall) -> Void, read: (OpaquePointer) throws(KafkaError) -> Value
+    ) throws(KafkaError) -> Value {
+        let client = try client()
+        let call = AdminCall(client: client, operation: operation, timeout: timeout)
+        send(client, call)
+        guard let event = call.nextEvent(deadline: .now + timeout + grace) else {
+            abandon(client)
+            throw KafkaError.timedOut(name)
+        }
+        defer { rd_kafka_event_destroy(event) }
+        try call.check(event, name)
+        return try read(event)
+    }
+
     // MARK: ListConsumerGroups
 
     package func listGroups(timeout: Duration) throws(KafkaError) -> [GroupListing] {
-        let client = try client()
-        let call = AdminCall(client: client, operation: RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, timeout: timeout)
-        rd_kafka_ListConsumerGroups(client.handle, call.options(opaque: 0), call.queue)
-        guard let event = call.nextEvent(deadline: .now + timeout + grace) else {
-            abandon(client)
-            throw KafkaError.timedOut("ListConsumerGroups")
-        }
-        defer { rd_kafka_event_destroy(event) }
-        try call.check(event, "ListConsumerGroups")
-        guard let result = rd_kafka_event_ListConsumerGroups_result(event) else {
-            throw KafkaError.invalidArgument("ListConsumerGroups: unexpected event")
-        }
-        var errorCount = 0
-        if let errors = rd_kafka_ListConsumerGroups_result_errors(result, &errorCount), errorCount > 0, let first = errors[0] {
-            // Some brokers failed to answer: a partial list would make groups flap in and out.
-            throw KafkaError(error: first, owned: false)
-        }
-        var count = 0
-        guard let listings = rd_kafka_ListConsumerGroups_result_valid(result, &count) else { return [] }
-        return UnsafeBufferPointer(start: listings, count: count).compactMap { listing in
-            guard let listing else { return nil }
-            return GroupListing(
-                groupID: String(cString: rd_kafka_ConsumerGroupListing_group_id(listing)),
-                isSimple: rd_kafka_ConsumerGroupListing_is_simple_consumer_group(listing) != 0,
-                state: GroupState(rd_kafka_ConsumerGroupListing_state(listing)))
+        try request(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, named: "ListConsumerGroups", timeout: timeout) { client, call in
+            rd_kafka_ListConsumerGroups(client.handle, call.options(opaque: 0), call.queue)
+        } read: { (event) throws(KafkaError) in
+            guard let result = rd_kafka_event_ListConsumerGroups_result(event) else {
+                throw KafkaError.invalidArgument("ListConsumerGroups: unexpected event")
+            }
+            var errorCount = 0
+            if let errors = rd_kafka_ListConsumerGroups_result_errors(result, &errorCount), errorCount > 0, let first = errors[0] {
+                // Some brokers failed to answer: a partial list would make groups flap in and out.
+                throw KafkaError(error: first, owned: false)
+            }
+            var count = 0
+            guard let listings = rd_kafka_ListConsumerGroups_result_valid(result, &count) else { return [] }
+            return UnsafeBufferPointer(start: listings, count: count).compactMap { listing in
+                guard let listing else { return nil }
+                return GroupListing(
+                    groupID: String(cString: rd_kafka_ConsumerGroupListing_group_id(listing)),
+                    isSimple: rd_kafka_ConsumerGroupListing_is_simple_consumer_group(listing) != 0,
+                    state: GroupState(rd_kafka_ConsumerGroupListing_state(listing)))
+            }
         }
     }
 
@@ -93,24 +106,19 @@ package final class AdminClient: Sendable {
 
     package func describeGroups(_ groups: [String], timeout: Duration) throws(KafkaError) -> [GroupDescription] {
         guard !groups.isEmpty else { return [] }
-        let client = try client()
-        let call = AdminCall(client: client, operation: RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeout: timeout)
-        withCStringArray(groups) { names in
-            rd_kafka_DescribeConsumerGroups(client.handle, names, groups.count, call.options(opaque: 0), call.queue)
-        }
-        guard let event = call.nextEvent(deadline: .now + timeout + grace) else {
-            abandon(client)
-            throw KafkaError.timedOut("DescribeConsumerGroups")
-        }
-        defer { rd_kafka_event_destroy(event) }
-        try call.check(event, "DescribeConsumerGroups")
-        guard let result = rd_kafka_event_DescribeConsumerGroups_result(event) else {
-            throw KafkaError.invalidArgument("DescribeConsumerGroups: unexpected event")
-        }
-        var count = 0
-        guard let descriptions = rd_kafka_DescribeConsumerGroups_result_groups(result, &count) else { return [] }
-        return UnsafeBufferPointer(start: descriptions, count: count).compactMap { description in
-            description.map(GroupDescription.init)
+        return try request(RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, named: "DescribeConsumerGroups", timeout: timeout) { client, call in
+            withCStringArray(groups) { names in
+                rd_kafka_DescribeConsumerGroups(client.handle, names, groups.count, call.options(opaque: 0), call.queue)
+            }
+        } read: { (event) throws(KafkaError) in
+            guard let result = rd_kafka_event_DescribeConsumerGroups_result(event) else {
+                throw KafkaError.invalidArgument("DescribeConsumerGroups: unexpected event")
+            }
+            var count = 0
+            guard let descriptions = rd_kafka_DescribeConsumerGroups_result_groups(result, &count) else { return [] }
+            return UnsafeBufferPointer(start: descriptions, count: count).compactMap { description in
+                description.map(GroupDescription.init)
+            }
         }
     }
 }

@@ -30,6 +30,17 @@ package final class Consumer: Sendable {
 
     /// The next message, or nil on timeout. Consumer errors (other than reaching a partition's end)
     /// are thrown; they are usually transient.
+    /// The next message, or nil after a timeout or an error, which `onError` hears: the readers in the
+    /// exporter and the demo log it and read on.
+    package func next(timeout: Duration, onError: (KafkaError) -> Void) -> ConsumedMessage? {
+        do {
+            return try poll(timeout: timeout)
+        } catch {
+            onError(error)
+            return nil
+        }
+    }
+
     package func poll(timeout: Duration) throws(KafkaError) -> ConsumedMessage? {
         guard let message = rd_kafka_consumer_poll(client.handle, timeout.milliseconds) else { return nil }
         defer { rd_kafka_message_destroy(message) }
