@@ -28,10 +28,7 @@ package struct TopicState: Sendable, Equatable {
     package var name: String
     package var partitions: [PartitionState]
 
-    package init(name: String, partitions: [PartitionState]) {
-        self.name = name
-        self.partitions = partitions
-    }
+    package init(name: String, partitions: [PartitionState]) { (self.name, self.partitions) = (name, partitions) }
 }
 
 package struct PartitionState: Sendable, Equatable {
@@ -42,9 +39,7 @@ package struct PartitionState: Sendable, Equatable {
     package var watermarksAreStale: Bool
 
     package init(info: PartitionInfo, watermarks: Watermarks?, watermarksAreStale: Bool = false) {
-        self.info = info
-        self.watermarks = watermarks
-        self.watermarksAreStale = watermarksAreStale
+        (self.info, self.watermarks, self.watermarksAreStale) = (info, watermarks, watermarksAreStale)
     }
 }
 
@@ -58,9 +53,6 @@ package struct ConsumerGroupState: Sendable, Equatable {
     package var committedOffsets: [TopicPartition: Int64]
 
     package init(id: String, state: GroupState?, members: [GroupMember]?, committedOffsets: [TopicPartition: Int64]) {
-        self.id = id
-        self.state = state
-        self.members = members
-        self.committedOffsets = committedOffsets
+        (self.id, self.state, self.members, self.committedOffsets) = (id, state, members, committedOffsets)
     }
 }

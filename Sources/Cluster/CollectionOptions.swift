@@ -4,39 +4,28 @@ import Support
 /// What the collection reads and how often: the topic and group filters, static groups, intervals and
 /// deadlines. Names and defaults follow kafka_exporter where it has the same flag.
 package struct CollectionOptions: ParsableArguments, Sendable {
-    @Option(name: .customLong("topic.filter"), help: "Regex: only topics whose names match are collected.")
-    var topicFilter: String = ".*"
+    private static let staticGroupHelp = "Consumer group to collect even where the broker does not list groups (repeatable); with topics, only their offsets are read. Not subject to the group filters."
 
-    @Option(name: .customLong("topic.exclude"), help: "Regex: topics whose names match are not collected.")
-    var topicExclude: String = "^$"
+    @Option(name: .customLong("topic.filter"), help: "Regex: only topics whose names match are collected.") var topicFilter: String = ".*"
 
-    @Flag(name: .customLong("topic.include-internal"), help: "Also collect internal topics (names starting with __).")
-    var includeInternalTopics = false
+    @Option(name: .customLong("topic.exclude"), help: "Regex: topics whose names match are not collected.") var topicExclude: String = "^$"
 
-    @Option(name: .customLong("group.filter"), help: "Regex: only consumer groups whose names match are collected.")
-    var groupFilter: String = ".*"
+    @Flag(name: .customLong("topic.include-internal"), help: "Also collect internal topics (names starting with __).") var includeInternalTopics = false
 
-    @Option(name: .customLong("group.exclude"), help: "Regex: consumer groups whose names match are not collected.")
-    var groupExclude: String = "^$"
+    @Option(name: .customLong("group.filter"), help: "Regex: only consumer groups whose names match are collected.") var groupFilter: String = ".*"
 
-    @Option(
-        name: .customLong("group.static"),
-        help: ArgumentHelp(
-            "Consumer group to collect even where the broker does not list groups (repeatable); with topics, only their offsets are read. Not subject to the group filters.",
-            valueName: "group[:topic,topic...]"))
+    @Option(name: .customLong("group.exclude"), help: "Regex: consumer groups whose names match are not collected.") var groupExclude: String = "^$"
+
+    @Option(name: .customLong("group.static"), help: ArgumentHelp(staticGroupHelp, valueName: "group[:topic,topic...]"))
     package var staticGroups: [String] = []
 
-    @Flag(name: .customLong("group.discovery"), inversion: .prefixedNo, help: "Discover consumer groups with ListConsumerGroups.")
-    var discoverGroups = true
+    @Flag(name: .customLong("group.discovery"), inversion: .prefixedNo, help: "Discover consumer groups with ListConsumerGroups.") var discoverGroups = true
 
-    @Option(name: .customLong("collect.interval"), help: "Time between collection cycles.")
-    var interval: String = "15s"
+    @Option(name: .customLong("collect.interval"), help: "Time between collection cycles.") var interval: String = "15s"
 
-    @Option(name: .customLong("collect.timeout"), help: "Deadline of each Kafka request in a cycle.")
-    var timeout: String = "10s"
+    @Option(name: .customLong("collect.timeout"), help: "Deadline of each Kafka request in a cycle.") var timeout: String = "10s"
 
-    @Option(name: .customLong("collect.max-inflight"), help: "Consumer-group offset requests in flight at once.")
-    var maxInFlight: Int = 16
+    @Option(name: .customLong("collect.max-inflight"), help: "Consumer-group offset requests in flight at once.") var maxInFlight: Int = 16
 
     package init() {}
 
@@ -55,11 +44,7 @@ package struct CollectionOptions: ParsableArguments, Sendable {
         }
         settings.includeInternalTopics = includeInternalTopics
         settings.discoverGroups = discoverGroups
-        do {
-            settings.staticGroups = try staticGroups.map(StaticGroup.init(parsing:))
-        } catch {
-            throw ConfigurationError(error.description)
-        }
+        settings.staticGroups = try staticGroups.map(StaticGroup.init(parsing:))
         settings.requestTimeout = try FlagValue.positiveDuration(timeout, flag: "--collect.timeout")
         guard maxInFlight >= 1 else { throw ConfigurationError("--collect.max-inflight must be at least 1") }
         settings.maxGroupRequestsInFlight = maxInFlight

@@ -18,17 +18,13 @@ package struct DuplicateSettings: Sendable {
 
 /// The `--duplicates.*` flags; duplicate detection is off until `--duplicates.topic` names topics.
 package struct DuplicateOptions: SourceOptions {
-    @Option(name: .customLong("duplicates.topic"), help: "Regex: read these topics and count records whose key and value repeat (off when unset).")
-    package var topic: String?
+    @Option(name: .customLong("duplicates.topic"), help: "Regex: read these topics and count records whose key and value repeat (off when unset).") package var topic: String?
 
-    @Option(name: .customLong("duplicates.window"), help: "How long a record's content is remembered for duplicate detection.")
-    var window: String = "10m"
+    @Option(name: .customLong("duplicates.window"), help: "How long a record's content is remembered for duplicate detection.") var window: String = "10m"
 
-    @Option(name: .customLong("duplicates.sample"), help: "Examine one record in this many (consistent hash sampling).")
-    var sample: UInt64 = 8
+    @Option(name: .customLong("duplicates.sample"), help: "Examine one record in this many (consistent hash sampling).") var sample: UInt64 = 8
 
-    @Option(name: .customLong("duplicates.max-entries"), help: "Content hashes kept per topic at most; beyond, the sampling factor doubles.")
-    var maxEntries: Int = 200_000
+    @Option(name: .customLong("duplicates.max-entries"), help: "Content hashes kept per topic at most; beyond, the sampling factor doubles.") var maxEntries: Int = 200_000
 
     package init() {}
 

@@ -20,14 +20,11 @@ struct DemoCommand: ParsableCommand {
 
     @OptionGroup var options: ExporterOptions
 
-    @Option(name: .customLong("demo.rate"), help: "Messages per minute the demo producer writes into _rawdata.")
-    var rate: Double = 200
+    @Option(name: .customLong("demo.rate"), help: "Messages per minute the demo producer writes into _rawdata.") var rate: Double = 200
 
-    @Option(name: .customLong("demo.partitions"), help: "Partitions of each demo topic.")
-    var partitions: Int = 3
+    @Option(name: .customLong("demo.partitions"), help: "Partitions of each demo topic.") var partitions: Int = 3
 
-    @Flag(name: .customLong("inject-retry-bug"), help: "Reproduce the incident: the router produces every record twice after one Queue full.")
-    var injectRetryBug = false
+    @Flag(name: .customLong("inject-retry-bug"), help: "Reproduce the incident: the router produces every record twice after one Queue full.") var injectRetryBug = false
 
     @Option(
         name: .customLong("inject-retry-bug-after"),

@@ -7,63 +7,45 @@ import Support
 
 /// The exporter's flags. Names and defaults follow kafka_exporter where it has the same flag.
 package struct ExporterOptions: ParsableArguments {
-    @Option(name: .customLong("kafka.server"), help: "Kafka broker address host:port (repeatable, or comma-separated).")
-    var servers: [String] = ["localhost:9092"]
+    @Option(name: .customLong("kafka.server"), help: "Kafka broker address host:port (repeatable, or comma-separated).") var servers: [String] = ["localhost:9092"]
 
-    @Option(name: .customLong("kafka.labels"), help: "Constant labels added to every sample: name=value,name=value.")
-    var labels: String = ""
+    @Option(name: .customLong("kafka.labels"), help: "Constant labels added to every sample: name=value,name=value.") var labels: String = ""
 
-    @Option(name: .customLong("kafka.config-file"), help: "librdkafka properties file (key=value lines), applied before -X.")
-    var configFile: String?
+    @Option(name: .customLong("kafka.config-file"), help: "librdkafka properties file (key=value lines), applied before -X.") var configFile: String?
 
-    @Option(name: .customShort("X"), help: ArgumentHelp("librdkafka property key=value (repeatable), like kcat's -X.", valueName: "key=value"))
-    var properties: [String] = []
+    @Option(name: .customShort("X"), help: ArgumentHelp("librdkafka property key=value (repeatable), like kcat's -X.", valueName: "key=value")) var properties: [String] = []
 
-    @Flag(name: .customLong("sasl.enabled"), help: "Connect using SASL.")
-    var saslEnabled = false
+    @Flag(name: .customLong("sasl.enabled"), help: "Connect using SASL.") var saslEnabled = false
 
-    @Option(name: .customLong("sasl.mechanism"), help: "SASL mechanism: plain, scram-sha256, scram-sha512, gssapi or oauthbearer.")
-    var saslMechanism: String = "plain"
+    @Option(name: .customLong("sasl.mechanism"), help: "SASL mechanism: plain, scram-sha256, scram-sha512, gssapi or oauthbearer.") var saslMechanism: String = "plain"
 
-    @Option(name: .customLong("sasl.username"), help: "SASL user name.")
-    var saslUsername: String?
+    @Option(name: .customLong("sasl.username"), help: "SASL user name.") var saslUsername: String?
 
-    @Option(name: .customLong("sasl.password"), help: "SASL password (or set SASL_USER_PASSWORD in the environment).")
-    var saslPassword: String?
+    @Option(name: .customLong("sasl.password"), help: "SASL password (or set SASL_USER_PASSWORD in the environment).") var saslPassword: String?
 
-    @Flag(name: .customLong("tls.enabled"), help: "Connect using TLS.")
-    var tlsEnabled = false
+    @Flag(name: .customLong("tls.enabled"), help: "Connect using TLS.") var tlsEnabled = false
 
-    @Option(name: .customLong("tls.ca-file"), help: "CA certificate file for verifying the brokers.")
-    var tlsCAFile: String?
+    @Option(name: .customLong("tls.ca-file"), help: "CA certificate file for verifying the brokers.") var tlsCAFile: String?
 
-    @Option(name: .customLong("tls.cert-file"), help: "Client certificate file.")
-    var tlsCertFile: String?
+    @Option(name: .customLong("tls.cert-file"), help: "Client certificate file.") var tlsCertFile: String?
 
-    @Option(name: .customLong("tls.key-file"), help: "Client private key file.")
-    var tlsKeyFile: String?
+    @Option(name: .customLong("tls.key-file"), help: "Client private key file.") var tlsKeyFile: String?
 
-    @Flag(name: .customLong("tls.insecure-skip-tls-verify"), help: "Do not verify the brokers' certificates.")
-    var tlsInsecure = false
+    @Flag(name: .customLong("tls.insecure-skip-tls-verify"), help: "Do not verify the brokers' certificates.") var tlsInsecure = false
 
     @OptionGroup package var collection: CollectionOptions
 
     @OptionGroup var sources: SourceCatalog
 
-    @Option(name: .customLong("web.listen-address"), help: "Address to listen on for HTTP: [host]:port.")
-    var listenAddress: String = ":9308"
+    @Option(name: .customLong("web.listen-address"), help: "Address to listen on for HTTP: [host]:port.") var listenAddress: String = ":9308"
 
-    @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics.")
-    var telemetryPath: String = "/metrics"
+    @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics.") var telemetryPath: String = "/metrics"
 
-    @Option(name: .customLong("web.max-connections"), help: "Simultaneous HTTP connections at most.")
-    var maxConnections: UInt32 = 256
+    @Option(name: .customLong("web.max-connections"), help: "Simultaneous HTTP connections at most.") var maxConnections: UInt32 = 256
 
-    @Option(name: .customLong("log.level"), help: "Log level: trace, debug, info, warning, error.")
-    var logLevel: String = "info"
+    @Option(name: .customLong("log.level"), help: "Log level: trace, debug, info, warning, error.") var logLevel: String = "info"
 
-    @Option(name: .customLong("log.format"), help: "Log format: logfmt or json.")
-    var logFormat: String = "logfmt"
+    @Option(name: .customLong("log.format"), help: "Log format: logfmt or json.") var logFormat: String = "logfmt"
 
     package init() {}
 

@@ -20,9 +20,7 @@ package struct Sample: Sendable, Equatable {
     package var kind: Kind
 
     package init(labelValues: [String], value: Double, kind: Kind = .value) {
-        self.labelValues = labelValues
-        self.value = value
-        self.kind = kind
+        (self.labelValues, self.value, self.kind) = (labelValues, value, kind)
     }
 }
 

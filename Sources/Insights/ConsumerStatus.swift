@@ -1,13 +1,9 @@
 /// Burrow's status codes, for consumer groups (NOTFOUND, OK, WARN, ERR) and their partitions
 /// (OK, WARN, STOP, STALL, REWIND). The rules are in docs/group-status.md.
 package enum ConsumerStatus: String, Sendable, Codable, CaseIterable {
-    case notFound = "NOTFOUND"
-    case ok = "OK"
-    case warn = "WARN"
-    case error = "ERR"
-    case stop = "STOP"
-    case stall = "STALL"
-    case rewind = "REWIND"
+    case notFound = "NOTFOUND", ok = "OK", warn = "WARN", error = "ERR"
+    /// Partitions only.
+    case stop = "STOP", stall = "STALL", rewind = "REWIND"
 
     /// The value of `kafka_consumergroup_status` and `kafka_consumergroup_partition_status`.
     package var code: Int {

@@ -5,10 +5,7 @@ package struct LagSeconds: Sendable, Equatable {
     /// ago, maybe much earlier.
     package let isLowerBound: Bool
 
-    package init(seconds: Double, isLowerBound: Bool) {
-        self.seconds = seconds
-        self.isLowerBound = isLowerBound
-    }
+    package init(seconds: Double, isLowerBound: Bool) { (self.seconds, self.isLowerBound) = (seconds, isLowerBound) }
 }
 
 extension ThinnedHistory where Value == Int64 {

@@ -17,18 +17,14 @@ package struct PipelineSource: ClusterStateSource {
 
 /// `--pipeline`, `--pipeline.file` and `--pipeline.window`; off until a stage is declared.
 package struct PipelineOptions: SourceOptions {
-    @Option(
-        name: .customLong("pipeline"),
-        help: ArgumentHelp(
-            "A pipeline stage: the consumer group STAGE reads the input topics and writes the output topics (repeatable).",
-            valueName: "stage: in,in -> out,out"))
+    private static let stageHelp = "A pipeline stage: the consumer group STAGE reads the input topics and writes the output topics (repeatable)."
+
+    @Option(name: .customLong("pipeline"), help: ArgumentHelp(stageHelp, valueName: "stage: in,in -> out,out"))
     package var declarations: [String] = []
 
-    @Option(name: .customLong("pipeline.file"), help: "File with one --pipeline declaration per line (# comments).")
-    var file: String?
+    @Option(name: .customLong("pipeline.file"), help: "File with one --pipeline declaration per line (# comments).") var file: String?
 
-    @Option(name: .customLong("pipeline.window"), help: "Window of the pipeline rates and amplification ratio.")
-    var window: String = "5m"
+    @Option(name: .customLong("pipeline.window"), help: "Window of the pipeline rates and amplification ratio.") var window: String = "5m"
 
     package init() {}
 
@@ -38,24 +34,22 @@ package struct PipelineOptions: SourceOptions {
     }
 
     package func stages() throws(ConfigurationError) -> [PipelineStage] {
-        do {
-            var stages = try declarations.map(PipelineStage.init(parsing:))
-            if let file {
-                guard let contents = FileManager.default.contents(atPath: file) else {
-                    throw ConfigurationError("--pipeline.file \(file): file not readable")
-                }
+        var stages = try declarations.map(PipelineStage.init(parsing:))
+        if let file {
+            guard let contents = FileManager.default.contents(atPath: file) else {
+                throw ConfigurationError("--pipeline.file \(file): file not readable")
+            }
+            do {
                 stages += try PipelineStage.parseFile(String(decoding: contents, as: UTF8.self))
+            } catch {
+                throw ConfigurationError("\(file): \(error)")
             }
-            let names = stages.map(\.name)
-            if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
-                throw ConfigurationError("--pipeline: stage \"\(repeated)\" is declared twice")
-            }
-            return stages
-        } catch let error as PipelineStage.ParseError {
-            throw ConfigurationError(file.map { "\($0): \(error)" } ?? error.description)
-        } catch {
-            throw error as! ConfigurationError
         }
+        let names = stages.map(\.name)
+        if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
+            throw ConfigurationError("--pipeline: stage \"\(repeated)\" is declared twice")
+        }
+        return stages
     }
 
     /// A stage's group must be collected even where groups cannot be listed.

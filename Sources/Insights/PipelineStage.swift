@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// A stage of a pipeline declared with `--pipeline 'router: _rawdata -> _policy,_flow'`: the consumer
 /// group named like the stage reads the input topics and produces into the output topics.
@@ -16,12 +17,9 @@ package struct PipelineStage: Sendable, Equatable {
     /// The consumer group whose commits on the inputs measure what the stage takes in.
     package var group: String { name }
 
-    package struct ParseError: Error, CustomStringConvertible {
-        package let description: String
-    }
-
-    package init(parsing text: String) throws(ParseError) {
-        let problem = { (reason: String) in ParseError(description: "--pipeline \"\(text)\": \(reason) (expected 'stage: in,in -> out,out')") }
+    /// Parses a `--pipeline` value.
+    package init(parsing text: String) throws(ConfigurationError) {
+        let problem = { (reason: String) in ConfigurationError("--pipeline \"\(text)\": \(reason) (expected 'stage: in,in -> out,out')") }
         guard let colon = text.firstIndex(of: ":") else { throw problem("no ':' after the stage name") }
         let name = text[..<colon].trimmingCharacters(in: .whitespaces)
         let flow = text[text.index(after: colon)...].components(separatedBy: "->")
@@ -36,7 +34,7 @@ package struct PipelineStage: Sendable, Equatable {
     }
 
     /// Stages from a file: one declaration per line, `#` starts a comment.
-    package static func parseFile(_ contents: String) throws(ParseError) -> [PipelineStage] {
+    package static func parseFile(_ contents: String) throws(ConfigurationError) -> [PipelineStage] {
         var stages: [PipelineStage] = []
         for line in contents.split(separator: "\n") {
             let declaration = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]

@@ -25,8 +25,7 @@ package final class PipelineTracker: Sendable {
     private let counters = Mutex<[String: StageCounters]>([:])
 
     package init(stages: [PipelineStage], window: Duration) {
-        self.stages = stages
-        self.window = window
+        (self.stages, self.window) = (stages, window)
     }
 
     package struct Rates: Sendable, Equatable {

@@ -6,9 +6,7 @@ package struct Broker: Sendable, Equatable {
     package let port: Int32
 
     package init(id: Int32, host: String, port: Int32) {
-        self.id = id
-        self.host = host
-        self.port = port
+        (self.id, self.host, self.port) = (id, host, port)
     }
 
     package var address: String { "\(host):\(port)" }
@@ -23,11 +21,7 @@ package struct PartitionInfo: Sendable, Equatable {
     package let error: KafkaError?
 
     package init(id: Int32, leader: Int32, replicas: [Int32], inSyncReplicas: [Int32], error: KafkaError? = nil) {
-        self.id = id
-        self.leader = leader
-        self.replicas = replicas
-        self.inSyncReplicas = inSyncReplicas
-        self.error = error
+        (self.id, self.leader, self.replicas, self.inSyncReplicas, self.error) = (id, leader, replicas, inSyncReplicas, error)
     }
 
     package var isUnderReplicated: Bool { inSyncReplicas.count < replicas.count }
@@ -40,9 +34,7 @@ package struct TopicInfo: Sendable, Equatable {
     package let error: KafkaError?
 
     package init(name: String, partitions: [PartitionInfo], error: KafkaError? = nil) {
-        self.name = name
-        self.partitions = partitions
-        self.error = error
+        (self.name, self.partitions, self.error) = (name, partitions, error)
     }
 }
 
@@ -50,10 +42,7 @@ package struct ClusterMetadata: Sendable, Equatable {
     package let brokers: [Broker]
     package let topics: [TopicInfo]
 
-    package init(brokers: [Broker], topics: [TopicInfo]) {
-        self.brokers = brokers
-        self.topics = topics
-    }
+    package init(brokers: [Broker], topics: [TopicInfo]) { (self.brokers, self.topics) = (brokers, topics) }
 }
 
 /// The oldest and newest offsets of a partition (low and high watermarks).
@@ -61,20 +50,13 @@ package struct Watermarks: Sendable, Equatable {
     package let oldest: Int64
     package let newest: Int64
 
-    package init(oldest: Int64, newest: Int64) {
-        self.oldest = oldest
-        self.newest = newest
-    }
+    package init(oldest: Int64, newest: Int64) { (self.oldest, self.newest) = (oldest, newest) }
 }
 
 /// A consumer group's state as the coordinator reports it.
 package enum GroupState: String, Sendable, CaseIterable {
-    case unknown = "Unknown"
-    case preparingRebalance = "PreparingRebalance"
-    case completingRebalance = "CompletingRebalance"
-    case stable = "Stable"
-    case dead = "Dead"
-    case empty = "Empty"
+    case unknown = "Unknown", preparingRebalance = "PreparingRebalance", completingRebalance = "CompletingRebalance"
+    case stable = "Stable", dead = "Dead", empty = "Empty"
 }
 
 package struct GroupListing: Sendable, Equatable {

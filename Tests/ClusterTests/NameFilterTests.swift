@@ -1,4 +1,5 @@
 import Cluster
+import Support
 import Testing
 
 @Suite struct NameFilterTests {
@@ -30,7 +31,7 @@ import Testing
     @Test func staticGroupsParseTopics() throws {
         #expect(try StaticGroup(parsing: "router") == StaticGroup(id: "router", topics: []))
         #expect(try StaticGroup(parsing: "router:_rawdata,_other") == StaticGroup(id: "router", topics: ["_rawdata", "_other"]))
-        #expect(throws: StaticGroup.ParseError.self) { try StaticGroup(parsing: ":topic") }
-        #expect(throws: StaticGroup.ParseError.self) { try StaticGroup(parsing: "group:") }
+        #expect(throws: ConfigurationError.self) { try StaticGroup(parsing: ":topic") }
+        #expect(throws: ConfigurationError.self) { try StaticGroup(parsing: "group:") }
     }
 }

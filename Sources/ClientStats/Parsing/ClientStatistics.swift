@@ -89,11 +89,7 @@ package struct LatencyWindow: Sendable, Equatable {
     package var count: Double?
 
     package init(p50: Double? = nil, p90: Double? = nil, p99: Double? = nil, sum: Double? = nil, count: Double? = nil) {
-        self.p50 = p50
-        self.p90 = p90
-        self.p99 = p99
-        self.sum = sum
-        self.count = count
+        (self.p50, self.p90, self.p99, self.sum, self.count) = (p50, p90, p99, sum, count)
     }
 }
 
@@ -113,8 +109,7 @@ package struct PartitionStatistics: Sendable, Equatable {
     package var committedOffset: Double?
 
     package init(topic: String, partition: Int32) {
-        self.topic = topic
-        self.partition = partition
+        (self.topic, self.partition) = (topic, partition)
     }
 }
 
