@@ -36,7 +36,8 @@ fuzz: deps
 
 # Benchmarks (not tests): ratios measured in one run; results and how to read them in BENCHMARKS.md.
 bench: deps
-	cd Benchmarks && $(SWIFT) build -c release && .build/release/ExporterBenchmarks $(ARGS)
+	$(SWIFT) build -c release --product ExporterBenchmarks --traits PrometheusBaseline
+	.build/release/ExporterBenchmarks $(ARGS)
 
 # Regenerates docs/images/ from a real Prometheus scraping the demo (the e2e test renders them).
 images: test-deps

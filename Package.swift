@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -6,15 +6,15 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "kafka-exporter", targets: ["kafka-exporter"]),
-        // For the benchmarks package (Benchmarks/), which keeps its own dependencies out of this build;
-        // TestSupport is there for its loopback HTTP client and the fixtures' location.
-        .library(
-            name: "KafkaExporterModules",
-            targets: ["Support", "Kafka", "Exposition", "HTTP", "Cluster", "ClusterMetrics", "ClientStats", "TestSupport"]),
+    ],
+    traits: [
+        // `make bench` turns it on; every other build leaves swift-prometheus out.
+        .trait(name: "PrometheusBaseline", description: "Benchmarks the renderer against swift-prometheus."),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
     ],
     targets: [
         .systemLibrary(
@@ -55,6 +55,16 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "kafka-exporter", dependencies: ["Exporter"]),
+        // Benchmarks print ratios measured in one run (BENCHMARKS.md); not tests.
+        .executableTarget(
+            name: "ExporterBenchmarks",
+            dependencies: [
+                "Support", "Kafka", "Exposition", "HTTP", "Cluster", "ClusterMetrics", "ClientStats", "TestSupport",
+                .product(name: "Prometheus", package: "swift-prometheus", condition: .when(traits: ["PrometheusBaseline"])),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks"
+        ),
 
         .target(name: "TestSupport", dependencies: ["CRdKafka", "Kafka", "Exposition", "Support"], path: "Tests/TestSupport"),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"]),

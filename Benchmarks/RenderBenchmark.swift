@@ -1,6 +1,9 @@
+import Cluster
 import ClusterMetrics
 import Exposition
+#if PrometheusBaseline
 import Prometheus
+#endif
 
 /// Rendering the kafka_exporter families from the model: ours end to end (families built from the
 /// model, then rendered) against swift-prometheus 2.4.1 holding and emitting the same series.
@@ -19,6 +22,7 @@ enum RenderBenchmark {
             print(String(format: "%7d   %18@  %7.1f ns", series, time.formatted, time.milliseconds * 1e6 / Double(series)))
         }
 
+        #if PrometheusBaseline
         let series = SyntheticCluster.seriesCount(state)
         let ours = Measure.fastest { _ = renderOurs(state) }
         var registration = Duration.zero
@@ -34,6 +38,9 @@ enum RenderBenchmark {
         print("  swift-prometheus 2.4.1, register + set:   \(registration.formatted)")
         print("  swift-prometheus 2.4.1, emit alone:       \(emit.formatted)")
         print("  ratio swift-prometheus emit / ours:       \(ratio(emit, ours))  (goal ≥ 2×)")
+        #else
+        print("\nours before AllocationPolicy: \(oursWithDefaultMalloc.formatted); the swift-prometheus comparison needs --traits PrometheusBaseline (make bench)")
+        #endif
     }
 
     static func renderOurs(_ state: ClusterState) -> [Body] {
@@ -43,6 +50,7 @@ enum RenderBenchmark {
         return bytes
     }
 
+    #if PrometheusBaseline
     private static func registerWithSwiftPrometheus(_ state: ClusterState, took: inout Duration) -> PrometheusCollectorRegistry {
         let registry = PrometheusCollectorRegistry()
         let start = ContinuousClock.now
@@ -55,4 +63,5 @@ enum RenderBenchmark {
         took = .now - start
         return registry
     }
+    #endif
 }
