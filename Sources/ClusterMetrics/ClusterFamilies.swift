@@ -49,9 +49,12 @@ package enum ClusterFamilies {
     static func topicFamilies(_ topics: [TopicState]) -> [MetricFamily] {
         var partitions = MetricFamily(
             name: "kafka_topic_partitions", help: "Number of partitions for this Topic", type: .gauge, labelNames: ["topic"])
-        for topic in topics { partitions.add(topic.name, Double(topic.partitions.count)) }
-        let rows = topics.flatMap { topic in topic.partitions.map { (labels: [topic.name, String($0.info.id)], row: $0) } }
-        return [partitions] + partitionFamilies.families(rows)
+        var perPartition = partitionFamilies.filling(capacity: topics.reduce(0) { $0 + $1.partitions.count })
+        for topic in topics {
+            partitions.add(topic.name, Double(topic.partitions.count))
+            for partition in topic.partitions { perPartition.add(partition, topic.name, String(partition.info.id)) }
+        }
+        return [partitions] + perPartition.families
     }
 
     static func groupFamilies(_ groups: [ConsumerGroupState], newestOffsets: NewestOffsets) -> [MetricFamily] {

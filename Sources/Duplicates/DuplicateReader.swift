@@ -122,14 +122,15 @@ package final class DuplicateReader: Sendable {
 
     /// The duplicate families, with ratios over the window ending at `now`.
     package func families(at now: Date) -> [MetricFamily] {
-        let rows = state.withLock { state in
-            state.windows.keys.sorted().map { topic in
+        var families = Self.families.filling()
+        state.withLock { state in
+            for topic in state.windows.keys.sorted() {
                 var window = state.windows[topic]!
                 let ratio = window.duplicateRatio(at: now)
                 state.windows[topic] = window
-                return (labels: [topic], row: TopicCounts(read: state.recordsRead[topic] ?? 0, window: window, ratio: ratio))
+                families.add(TopicCounts(read: state.recordsRead[topic] ?? 0, window: window, ratio: ratio), topic)
             }
         }
-        return Self.families.families(rows)
+        return families.families
     }
 }

@@ -1,5 +1,5 @@
 /// Families that each take one sample from the same rows (a partition, a topic, a stage): declared once
-/// as the columns of a table and filled in one pass.
+/// as the columns of a table and filled row by row, with the labels given once per row.
 package struct FamilyTable<Row>: Sendable {
     package struct Column: Sendable {
         let name: String
@@ -16,6 +16,42 @@ package struct FamilyTable<Row>: Sendable {
         }
     }
 
+    /// The families being filled, one per column. The positional `add`s allocate no label array per
+    /// row: the partition families of a large cluster go through here.
+    package struct Filling {
+        @usableFromInline var filled: [MetricFamily]
+
+        /// The families filled so far.
+        package var families: [MetricFamily] { filled }
+        /// The columns' value functions alone: reading a whole column per row would retain its strings.
+        @usableFromInline let values: [@Sendable (Row) -> Double?]
+
+        init(_ table: FamilyTable, capacity: Int) {
+            values = table.columns.map(\.value)
+            filled = table.columns.map { column in
+                MetricFamily(name: column.name, help: column.help, type: column.type, labelNames: table.labelNames, capacity: capacity)
+            }
+        }
+
+        @inlinable package mutating func add(_ row: Row, _ label: String) {
+            for index in values.indices {
+                if let value = values[index](row) { filled[index].add(label, value) }
+            }
+        }
+
+        @inlinable package mutating func add(_ row: Row, _ first: String, _ second: String) {
+            for index in values.indices {
+                if let value = values[index](row) { filled[index].add(first, second, value) }
+            }
+        }
+
+        @inlinable package mutating func add(_ row: Row, _ first: String, _ second: String, _ third: String) {
+            for index in values.indices {
+                if let value = values[index](row) { filled[index].add(first, second, third, value) }
+            }
+        }
+    }
+
     package let labelNames: [String]
     package let columns: [Column]
 
@@ -24,14 +60,8 @@ package struct FamilyTable<Row>: Sendable {
         self.columns = columns
     }
 
-    /// One family per column, with the rows' samples in row order.
-    package func families(_ rows: [(labels: [String], row: Row)]) -> [MetricFamily] {
-        columns.map { column in
-            var family = MetricFamily(name: column.name, help: column.help, type: column.type, labelNames: labelNames, capacity: rows.count)
-            for (labels, row) in rows {
-                if let value = column.value(row) { family.add(labels, value) }
-            }
-            return family
-        }
+    /// Empty families with room for `capacity` rows, to be filled with `add`.
+    package func filling(capacity: Int = 0) -> Filling {
+        Filling(self, capacity: capacity)
     }
 }

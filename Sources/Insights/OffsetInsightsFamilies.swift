@@ -4,7 +4,9 @@ import Exposition
 /// a partition whose newest offset is unknown) are left out rather than given a made-up number.
 enum OffsetInsightsFamilies {
     static func build(_ report: OffsetInsightsReport) -> [MetricFamily] {
-        topicFamilies.families(report.topics.map { (labels: [$0.topic], row: $0) }) + groupFamilies(report.groups)
+        var topics = topicFamilies.filling(capacity: report.topics.count)
+        for topic in report.topics { topics.add(topic, topic.topic) }
+        return topics.families + groupFamilies(report.groups)
     }
 
     private static let topicFamilies = FamilyTable<TopicRates>(labelNames: ["topic"], [
@@ -58,10 +60,14 @@ enum OffsetInsightsFamilies {
     ])
 
     private static func groupFamilies(_ groups: [GroupInsight]) -> [MetricFamily] {
-        groupStatusFamilies.families(groups.map { (labels: [$0.name], row: $0) })
-            + consumedFamilies.families(groups.flatMap { group in group.topics.map { (labels: [group.name, $0.topic], row: $0) } })
-            + partitionFamilies.families(groups.flatMap { group in
-                group.partitions.map { (labels: [group.name, $0.topic, String($0.partition)], row: $0) }
-            })
+        var status = groupStatusFamilies.filling(capacity: groups.count)
+        var consumed = consumedFamilies.filling()
+        var partitions = partitionFamilies.filling(capacity: groups.reduce(0) { $0 + $1.partitions.count })
+        for group in groups {
+            status.add(group, group.name)
+            for topic in group.topics { consumed.add(topic, group.name, topic.topic) }
+            for partition in group.partitions { partitions.add(partition, group.name, partition.topic, String(partition.partition)) }
+        }
+        return status.families + consumed.families + partitions.families
     }
 }

@@ -83,7 +83,11 @@ package final class PipelineTracker: Sendable {
     ])
 
     package func families(_ rates: [String: Rates]) -> [MetricFamily] {
-        Self.families.families(stages.compactMap { stage in rates[stage.name].map { (labels: [stage.name], row: $0) } })
+        var families = Self.families.filling()
+        for stage in stages {
+            if let rate = rates[stage.name] { families.add(rate, stage.name) }
+        }
+        return families.families
     }
 
     /// Rates over the window (over the history while it is shorter). In and out are read at different
