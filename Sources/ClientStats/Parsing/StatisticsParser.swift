@@ -23,22 +23,39 @@ package enum StatisticsParser {
         return try result.get()
     }
 
+    private static let topLevel = Members<ClientStatistics>(
+        strings: [("name", \.name), ("client_id", \.clientID), ("type", \.type)],
+        numbers: [
+            ("ts", \.monotonicMicroseconds), ("time", \.time), ("age", \.ageMicroseconds), ("msg_cnt", \.queuedMessages),
+            ("msg_size", \.queuedBytes), ("msg_max", \.maxQueuedMessages), ("msg_size_max", \.maxQueuedBytes),
+        ])
+
+    private static let broker = Members<BrokerStatistics>(
+        strings: [("source", \.source), ("state", \.state)],
+        numbers: [
+            ("nodeid", \.nodeID), ("stateage", \.stateAgeMicroseconds), ("outbuf_msg_cnt", \.outbufMessages),
+            ("waitresp_msg_cnt", \.waitingResponseMessages), ("tx", \.requestsSent), ("txbytes", \.bytesSent),
+            ("txerrs", \.transmitErrors), ("txretries", \.requestRetries), ("req_timeouts", \.requestTimeouts),
+            ("rxbytes", \.bytesReceived), ("rxerrs", \.receiveErrors), ("connects", \.connects), ("disconnects", \.disconnects),
+        ],
+        windows: [("rtt", \.roundTrip), ("int_latency", \.internalLatency), ("outbuf_latency", \.outbufLatency), ("throttle", \.throttle)])
+
+    private static let window = Members<LatencyWindow>(numbers: [("p50", \.p50), ("p90", \.p90), ("p99", \.p99), ("sum", \.sum), ("cnt", \.count)])
+
+    private static let partition = Members<PartitionStatistics>(numbers: [
+        ("msgs", \.messages), ("txmsgs", \.transmittedMessages), ("rxmsgs", \.receivedMessages),
+        ("consumer_lag", \.consumerLag), ("committed_offset", \.committedOffset),
+    ])
+
+    private static let group = Members<GroupStatistics>(
+        strings: [("state", \.state)], numbers: [("rebalance_cnt", \.rebalances), ("assignment_size", \.assignedPartitions)])
+
     private static func decodeTopLevel(_ document: inout ClientStatistics, _ key: JSONKey, _ reader: inout JSONReader) throws(StatsParseError) -> Bool {
         switch key {
-        case "name": document.name = try reader.readString()
-        case "client_id": document.clientID = try reader.readString()
-        case "type": document.type = try reader.readString()
-        case "ts": document.monotonicMicroseconds = try reader.readNumber()
-        case "time": document.time = try reader.readNumber()
-        case "age": document.ageMicroseconds = try reader.readNumber()
-        case "msg_cnt": document.queuedMessages = try reader.readNumber()
-        case "msg_size": document.queuedBytes = try reader.readNumber()
-        case "msg_max": document.maxQueuedMessages = try reader.readNumber()
-        case "msg_size_max": document.maxQueuedBytes = try reader.readNumber()
         case "brokers":
             guard try reader.isObject() else { return true }
             try reader.readObject { reader, key throws(StatsParseError) in
-                if let broker = try decodeBroker(named: key.string, &reader) { document.brokers.append(broker) }
+                if let broker = try decode(BrokerStatistics(name: key.string), broker, &reader) { document.brokers.append(broker) }
             }
         case "topics":
             guard try reader.isObject() else { return true }
@@ -46,60 +63,11 @@ package enum StatisticsParser {
                 try decodeTopic(named: key.string, into: &document.partitions, &reader)
             }
         case "cgrp":
-            document.group = try decode(GroupStatistics(), &reader) { group, key, reader throws(StatsParseError) in
-                switch key {
-                case "state": group.state = try reader.readString()
-                case "rebalance_cnt": group.rebalances = try reader.readNumber()
-                case "assignment_size": group.assignedPartitions = try reader.readNumber()
-                default: return false
-                }
-                return true
-            }
-        default: return false
+            document.group = try decode(GroupStatistics(), group, &reader)
+        default:
+            return try topLevel.read(key, into: &document, &reader)
         }
         return true
-    }
-
-    private static func decodeBroker(named name: String, _ reader: inout JSONReader) throws(StatsParseError) -> BrokerStatistics? {
-        try decode(BrokerStatistics(name: name), &reader) { broker, key, reader throws(StatsParseError) in
-            switch key {
-            case "nodeid": broker.nodeID = try reader.readNumber()
-            case "source": broker.source = try reader.readString()
-            case "state": broker.state = try reader.readString()
-            case "stateage": broker.stateAgeMicroseconds = try reader.readNumber()
-            case "outbuf_msg_cnt": broker.outbufMessages = try reader.readNumber()
-            case "waitresp_msg_cnt": broker.waitingResponseMessages = try reader.readNumber()
-            case "tx": broker.requestsSent = try reader.readNumber()
-            case "txbytes": broker.bytesSent = try reader.readNumber()
-            case "txerrs": broker.transmitErrors = try reader.readNumber()
-            case "txretries": broker.requestRetries = try reader.readNumber()
-            case "req_timeouts": broker.requestTimeouts = try reader.readNumber()
-            case "rxbytes": broker.bytesReceived = try reader.readNumber()
-            case "rxerrs": broker.receiveErrors = try reader.readNumber()
-            case "connects": broker.connects = try reader.readNumber()
-            case "disconnects": broker.disconnects = try reader.readNumber()
-            case "rtt": broker.roundTrip = try decodeWindow(&reader)
-            case "int_latency": broker.internalLatency = try decodeWindow(&reader)
-            case "outbuf_latency": broker.outbufLatency = try decodeWindow(&reader)
-            case "throttle": broker.throttle = try decodeWindow(&reader)
-            default: return false
-            }
-            return true
-        }
-    }
-
-    private static func decodeWindow(_ reader: inout JSONReader) throws(StatsParseError) -> LatencyWindow? {
-        try decode(LatencyWindow(), &reader) { window, key, reader throws(StatsParseError) in
-            switch key {
-            case "p50": window.p50 = try reader.readNumber()
-            case "p90": window.p90 = try reader.readNumber()
-            case "p99": window.p99 = try reader.readNumber()
-            case "sum": window.sum = try reader.readNumber()
-            case "cnt": window.count = try reader.readNumber()
-            default: return false
-            }
-            return true
-        }
     }
 
     private static func decodeTopic(named topic: String, into partitions: inout [PartitionStatistics], _ reader: inout JSONReader) throws(StatsParseError) {
@@ -111,23 +79,14 @@ package enum StatisticsParser {
                 guard let id = Int32(key.string) else {
                     throw StatsParseError(.notStatistics, "partition key \"\(key.string)\" is not a partition number", at: reader.position)
                 }
-                if let partition = try decodePartition(topic: topic, id: id, &reader) { partitions.append(partition) }
+                if let decoded = try decode(PartitionStatistics(topic: topic, partition: id), partition, &reader) { partitions.append(decoded) }
             }
         }
     }
 
-    private static func decodePartition(topic: String, id: Int32, _ reader: inout JSONReader) throws(StatsParseError) -> PartitionStatistics? {
-        try decode(PartitionStatistics(topic: topic, partition: id), &reader) { partition, key, reader throws(StatsParseError) in
-            switch key {
-            case "msgs": partition.messages = try reader.readNumber()
-            case "txmsgs": partition.transmittedMessages = try reader.readNumber()
-            case "rxmsgs": partition.receivedMessages = try reader.readNumber()
-            case "consumer_lag": partition.consumerLag = try reader.readNumber()
-            case "committed_offset": partition.committedOffset = try reader.readNumber()
-            default: return false
-            }
-            return true
-        }
+    /// An object whose known members are all in `members`, decoded into `initial` (nil for `null`).
+    private static func decode<Value>(_ initial: Value, _ members: Members<Value>, _ reader: inout JSONReader) throws(StatsParseError) -> Value? {
+        try decode(initial, &reader) { value, key, reader throws(StatsParseError) in try members.read(key, into: &value, &reader) }
     }
 
     /// An object decoded into `initial` (nil for `null`): `member` reads the members it knows and
@@ -142,5 +101,27 @@ package enum StatisticsParser {
             if try !member(&value, key, &reader) { try reader.skipValue() }
         }
         return value
+    }
+
+    /// The members of one kind of statistics object that go straight into a property: strings, numbers
+    /// and latency windows, by member name.
+    private struct Members<Value>: Sendable {
+        var strings: [(name: StaticString, property: WritableKeyPath<Value, String?> & Sendable)] = []
+        var numbers: [(name: StaticString, property: WritableKeyPath<Value, Double?> & Sendable)] = []
+        var windows: [(name: StaticString, property: WritableKeyPath<Value, LatencyWindow?> & Sendable)] = []
+
+        /// Reads `key`'s value into its property; false for a member not listed here.
+        func read(_ key: JSONKey, into value: inout Value, _ reader: inout JSONReader) throws(StatsParseError) -> Bool {
+            if let member = numbers.first(where: { $0.name ~= key }) {
+                value[keyPath: member.property] = try reader.readNumber()
+            } else if let member = strings.first(where: { $0.name ~= key }) {
+                value[keyPath: member.property] = try reader.readString()
+            } else if let member = windows.first(where: { $0.name ~= key }) {
+                value[keyPath: member.property] = try decode(LatencyWindow(), window, &reader)
+            } else {
+                return false
+            }
+            return true
+        }
     }
 }
