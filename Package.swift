@@ -67,6 +67,7 @@ let package = Package(
         ),
 
         .target(name: "TestSupport", dependencies: ["CRdKafka", "Kafka", "Exposition", "Support"], path: "Tests/TestSupport"),
+        .testTarget(name: "SupportTests", dependencies: ["Support", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"]),
@@ -75,6 +76,6 @@ let package = Package(
         .testTarget(name: "InsightsTests", dependencies: ["Insights", "TestSupport"]),
         .testTarget(name: "DuplicatesTests", dependencies: ["Duplicates", "TestSupport"]),
         .testTarget(name: "ClientStatsTests", dependencies: ["ClientStats", "MetricSources", "TestSupport"]),
-        .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Demo", "TestSupport"]),
+        .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Demo", "MetricSources", "TestSupport"]),
     ]
 )

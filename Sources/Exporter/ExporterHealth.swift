@@ -72,11 +72,7 @@ final class ExporterHealth: MetricSource {
     var latest: ClusterState? { state.withLock { $0.latest } }
 
     private func families() -> [MetricFamily] {
-        let state = self.state.withLock { state in
-            var copy = state
-            copy.latest = nil
-            return copy
-        }
+        let state = self.state.withLock { $0 }
         var up = MetricFamily(
             name: "kafka_exporter_up", help: "1 if the last collection cycle read the Kafka cluster, 0 otherwise.", type: .gauge)
         up.add(state.up ? 1 : 0)
