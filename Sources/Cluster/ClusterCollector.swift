@@ -219,8 +219,12 @@ package final class ClusterCollector: Sendable {
     }
 
     /// Descriptions by group id, and whether any failed.
+    ///
+    /// Not asked where ListConsumerGroups is unsupported: both APIs came with Kafka 0.9, and librdkafka
+    /// 2.0.2 uses memory it has freed when a broker cannot take a DescribeGroups request (librdkafka
+    /// #4605, fix proposed in PR #5397), which leaves the handle unanswering or aborts the process.
     private func describe(_ ids: [String]) -> ([String: GroupDescription], Bool) {
-        guard settings.describeGroups, isSupported(.describeGroups) else { return ([:], false) }
+        guard settings.describeGroups, isSupported(.describeGroups), isSupported(.listGroups) else { return ([:], false) }
         var descriptions: [String: GroupDescription] = [:]
         var failures: [String] = []
         for chunk in stride(from: 0, to: ids.count, by: 100).map({ Array(ids[$0..<min($0 + 100, ids.count)]) }) {
@@ -248,7 +252,7 @@ package final class ClusterCollector: Sendable {
             }
         }
         if !failures.isEmpty {
-            // A failed DescribeConsumerGroups can wedge a librdkafka 2.0.2 handle: start afresh.
+            // A failed DescribeConsumerGroups can leave a librdkafka 2.0.2 handle unanswering (#4605): start afresh.
             clients.describeGroups.reset()
         }
         report(.describeGroups, failures.isEmpty ? nil : "\(failures.count) group(s) failed, first: \(failures[0])")
