@@ -66,7 +66,10 @@ let package = Package(
             path: "Benchmarks"
         ),
 
-        .target(name: "TestSupport", dependencies: ["CRdKafka", "Kafka", "Exposition", "Support"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport",
+            dependencies: ["CRdKafka", "Kafka", "Exposition", "HTTP", "MetricSources", "Support", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"),
         .testTarget(name: "SupportTests", dependencies: ["Support", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),

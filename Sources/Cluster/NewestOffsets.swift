@@ -34,6 +34,10 @@ package struct NewestOffsets: Sendable, Equatable {
 
     /// Every known partition's newest offset.
     package var all: [TopicPartition: Int64] {
-        partitions(of: Set(byTopic.keys))
+        var offsets: [TopicPartition: Int64] = [:]
+        for (topic, partitions) in byTopic {
+            for (partition, offset) in partitions { offsets[TopicPartition(topic, partition)] = offset }
+        }
+        return offsets
     }
 }

@@ -23,9 +23,7 @@ final class StatsServer {
         settings.token = token
         settings.maxBodyBytes = maxBodyBytes
         let logger = Logger(label: "stats-test")
-        let context = SourceContext(
-            kafka: KafkaClientFactory(base: ClientConfiguration([("bootstrap.servers", "127.0.0.1:1")]), logger: logger),
-            logger: logger, ownStatistics: StatisticsRelay(), httpStatistics: HTTPStatistics())
+        let context = SourceContext.unconnected(logger: logger)
         source = try ClientStatsSource(settings: settings, context: context, publishInterval: .milliseconds(100))
         sources = SourceSet([source], registry: registry)
         server = try HTTPServer(

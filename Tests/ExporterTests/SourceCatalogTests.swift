@@ -10,9 +10,7 @@ import Testing
 @Suite struct SourceCatalogTests {
     private func sources(_ arguments: [String]) throws -> [any MetricSource] {
         let logger = Logger(label: "catalog") { _ in SwiftLogNoOpLogHandler() }
-        let context = SourceContext(
-            kafka: KafkaClientFactory(base: ClientConfiguration([("bootstrap.servers", "127.0.0.1:1")]), logger: logger),
-            logger: logger, ownStatistics: StatisticsRelay(), httpStatistics: HTTPStatistics())
+        let context = SourceContext.unconnected(logger: logger)
         return try ExporterOptions.parse(arguments).makeConfiguration().sources.compactMap { try $0.makeSource(in: context) }
     }
 
