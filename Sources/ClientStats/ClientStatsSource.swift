@@ -21,7 +21,9 @@ package final class ClientStatsSource: MetricSource {
         self.collector = collector
         self.publishInterval = publishInterval
         routes = [StatsRoute.make(collector: collector, maxBodyBytes: settings.maxBodyBytes, token: settings.token)]
-        topicReader = try settings.topic.map { topic throws(KafkaError) in
+        // Every replica would read the same documents: with shards, replica 0 reads them.
+        let topic = context.shard.ownsClusterWide ? settings.topic : nil
+        topicReader = try topic.map { topic throws(KafkaError) in
             try StatsTopicReader(topic: topic, consumer: context.kafka.assignedConsumer(role: "stats-topic"), collector: collector, logger: context.logger)
         }
         context.ownStatistics.connect { _, json in _ = try? collector.ingest(json, from: .own) }

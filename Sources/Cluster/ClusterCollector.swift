@@ -100,7 +100,7 @@ package final class ClusterCollector: Sendable {
                     return PartitionState(info: partition, watermarks: previousWatermarks[key], watermarksAreStale: true)
                 })
             },
-            groups: groups)
+            groups: groups, shard: settings.shard)
         memory.withLock { $0.previous = state }
         return cycle(state: state, errors: errors, start: start, failure: nil)
     }
@@ -115,7 +115,8 @@ package final class ClusterCollector: Sendable {
 
     private func collectGroups(topics: [TopicInfo], previous: ClusterState?, errors: inout ErrorTally) -> [ConsumerGroupState] {
         let discovered = discoverGroups(errors: &errors)
-        let staticByID = Dictionary(settings.staticGroups.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let staticByID = Dictionary(
+            settings.staticGroups.filter { settings.shard.owns($0.id) }.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let ids = Array(Set(discovered).union(staticByID.keys)).sorted()
         guard !ids.isEmpty else { return [] }
 
@@ -203,7 +204,7 @@ package final class ClusterCollector: Sendable {
         do {
             let listed = try clients.listGroups.listGroups(timeout: settings.requestTimeout)
                 .map(\.groupID)
-                .filter { settings.groupFilter.accepts($0) }
+                .filter { settings.acceptsGroup($0) }
             memory.withLock { $0.discoveredGroups = listed }
             report(.listGroups, nil)
             return listed

@@ -14,9 +14,13 @@ package struct ClusterState: Sendable, Equatable {
     /// Newest offsets (high watermarks), built once: every view derived from a cycle (lag, rates,
     /// lag in seconds, pipelines) reads them.
     package let newestOffsets: NewestOffsets
+    /// The part of the cluster this replica reports: `groups` holds only its own; sources publish
+    /// the families of `brokers` and `topics` only where `shard.ownsClusterWide`.
+    package let shard: Shard
 
-    package init(collectedAt: Date, brokers: [Broker], topics: [TopicState], groups: [ConsumerGroupState]) {
+    package init(collectedAt: Date, brokers: [Broker], topics: [TopicState], groups: [ConsumerGroupState], shard: Shard = .whole) {
         self.collectedAt = collectedAt
+        self.shard = shard
         self.brokers = brokers
         self.topics = topics
         self.groups = groups

@@ -27,6 +27,8 @@ package struct CollectionOptions: ParsableArguments, Sendable {
 
     @Option(name: .customLong("collect.max-inflight"), help: "Consumer-group offset requests in flight at once.") var maxInFlight: Int = 16
 
+    @OptionGroup var shard: ShardOptions
+
     package init() {}
 
     package mutating func validate() throws {
@@ -48,6 +50,7 @@ package struct CollectionOptions: ParsableArguments, Sendable {
         settings.requestTimeout = try FlagValue.positiveDuration(timeout, flag: "--collect.timeout")
         guard maxInFlight >= 1 else { throw ConfigurationError("--collect.max-inflight must be at least 1") }
         settings.maxGroupRequestsInFlight = maxInFlight
+        settings.shard = try shard.shard()
         settings.interval = try FlagValue.positiveDuration(interval, flag: "--collect.interval")
         guard settings.interval >= .milliseconds(100) else { throw ConfigurationError("--collect.interval must be at least 100ms") }
         return settings

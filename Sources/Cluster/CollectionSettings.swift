@@ -4,6 +4,8 @@ package struct CollectionSettings: Sendable {
     /// Topics whose names start with `__` (e.g. `__consumer_offsets`) are left out unless this is set.
     package var includeInternalTopics = false
     package var staticGroups: [StaticGroup] = []
+    /// The groups this replica reports when replicas split the cluster.
+    package var shard: Shard = .whole
     /// List groups with ListConsumerGroups where the broker allows it.
     package var discoverGroups = true
     /// Read group state and members with DescribeConsumerGroups (brokers without it, like the mock
@@ -19,6 +21,11 @@ package struct CollectionSettings: Sendable {
     package var unsupportedRetryInterval: Duration = .seconds(600)
 
     package init() {}
+
+    /// Groups outside this replica's shard are neither read nor reported, static ones included.
+    func acceptsGroup(_ id: String) -> Bool {
+        groupFilter.accepts(id) && shard.owns(id)
+    }
 
     func acceptsTopic(_ name: String) -> Bool {
         (includeInternalTopics || !name.hasPrefix("__")) && topicFilter.accepts(name)

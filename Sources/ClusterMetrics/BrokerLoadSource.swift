@@ -10,6 +10,7 @@ package struct BrokerLoadSource: ClusterStateSource {
     package init() {}
 
     package func families(from state: ClusterState) -> [MetricFamily] {
+        guard state.shard.ownsClusterWide else { return [] }
         var leads: [Int32: Int] = [:]
         var hosts: [Int32: Int] = [:]
         for partition in state.topics.lazy.flatMap(\.partitions) {

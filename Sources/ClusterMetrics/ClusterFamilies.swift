@@ -9,10 +9,8 @@ import Kafka
 /// offset get no offset or lag series (kafka_exporter reports -1), and each group appears once.
 package enum ClusterFamilies {
     package static func build(_ state: ClusterState) -> [MetricFamily] {
-        var families = brokerFamilies(state.brokers)
-        families += topicFamilies(state.topics)
-        families += groupFamilies(state.groups, newestOffsets: state.newestOffsets)
-        return families
+        let clusterWide = state.shard.ownsClusterWide ? brokerFamilies(state.brokers) + topicFamilies(state.topics) : []
+        return clusterWide + groupFamilies(state.groups, newestOffsets: state.newestOffsets)
     }
 
     static func brokerFamilies(_ brokers: [Broker]) -> [MetricFamily] {

@@ -11,7 +11,7 @@ package struct DuplicateSource: ClusterStateSource {
     let reader: DuplicateReader
 
     package func families(from state: ClusterState) -> [MetricFamily] {
-        reader.follow(Set(state.topics.filter { topics.accepts($0.name) }.flatMap { topic in
+        reader.follow(Set(state.topics.filter { topics.accepts($0.name) && state.shard.owns($0.name) }.flatMap { topic in
             topic.partitions.map { TopicPartition(topic.name, $0.info.id) }
         }))
         return reader.families(at: state.collectedAt)

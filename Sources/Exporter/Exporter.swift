@@ -42,7 +42,8 @@ package final class Exporter: Sendable {
         self.ownStatistics = ownStatistics
         let factory = KafkaClientFactory(base: kafka, logger: logger, statistics: ownStatistics.forward)
         let httpStatistics = HTTPStatistics()
-        let context = SourceContext(kafka: factory, logger: logger, ownStatistics: ownStatistics, httpStatistics: httpStatistics)
+        let context = SourceContext(
+            kafka: factory, logger: logger, ownStatistics: ownStatistics, httpStatistics: httpStatistics, shard: collection.shard)
         let made = try configuration.sources.compactMap { try $0.makeSource(in: context) }
         sources = SourceSet(made, registry: registry)
         // The landing page shows what the health source saw last.

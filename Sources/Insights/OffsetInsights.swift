@@ -67,7 +67,7 @@ package final class OffsetInsights: Sendable {
             state.report = report
             return report
         }
-        return OffsetInsightsFamilies.build(report)
+        return OffsetInsightsFamilies.build(report, topics: cluster.shard.ownsClusterWide)
     }
 
     /// The latest report; nil before the first cycle.

@@ -3,7 +3,9 @@ import Exposition
 /// The families of issue 5 from one cycle's report. Series without a value (before two cycles, or for
 /// a partition whose newest offset is unknown) are left out rather than given a made-up number.
 enum OffsetInsightsFamilies {
-    static func build(_ report: OffsetInsightsReport) -> [MetricFamily] {
+    /// `topics`: whether to include the topic rates (cluster-wide: only shard 0 publishes them).
+    static func build(_ report: OffsetInsightsReport, topics includeTopics: Bool) -> [MetricFamily] {
+        guard includeTopics else { return groupFamilies(report.groups) }
         var topics = topicFamilies.filling(capacity: report.topics.count)
         for topic in report.topics { topics.add(topic, topic.topic) }
         return topics.families + groupFamilies(report.groups)

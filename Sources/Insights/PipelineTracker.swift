@@ -45,7 +45,7 @@ package final class PipelineTracker: Sendable {
         let seconds = window.seconds, time = state.collectedAt.timeIntervalSince1970
         return counters.withLock { counters in
             var rates: [String: Rates] = [:]
-            for stage in stages {
+            for stage in stages where state.shard.owns(stage.group) {
                 let inputs = Set(stage.inputs), outputs = Set(stage.outputs)
                 let committed = (committedByGroup[stage.group] ?? [:]).filter { inputs.contains($0.key.topic) }
                 let produced = newest.partitions(of: outputs)

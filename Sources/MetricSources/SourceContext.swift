@@ -1,3 +1,4 @@
+import Cluster
 import HTTP
 import Kafka
 import Logging
@@ -11,8 +12,13 @@ package struct SourceContext: Sendable {
     package let ownStatistics: StatisticsRelay
     /// What the HTTP server answered, for the exporter's own health.
     package let httpStatistics: HTTPStatistics
+    /// The part of the cluster this replica reports (`--shard.*`).
+    package let shard: Shard
 
-    package init(kafka: KafkaClientFactory, logger: Logger, ownStatistics: StatisticsRelay, httpStatistics: HTTPStatistics) {
+    package init(
+        kafka: KafkaClientFactory, logger: Logger, ownStatistics: StatisticsRelay, httpStatistics: HTTPStatistics, shard: Shard = .whole
+    ) {
+        self.shard = shard
         self.kafka = kafka
         self.logger = logger
         self.ownStatistics = ownStatistics

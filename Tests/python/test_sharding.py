@@ -1,0 +1,194 @@
+"""Sharding end to end: three exporters with --shard.count 3 on the demo's mock cluster report, together,
+exactly the series one exporter without shards reports, and no series comes from two of them.
+
+The cluster is `kafka-exporter demo` (its pipeline keeps producing and consuming), plus groups this
+test commits offsets for with confluent-kafka, named so that every shard owns some. Placement is
+computed here with an independent FNV-1a implementation: shard k must report exactly the groups (and
+the duplicate-watched topics) whose hash modulo 3 is k, and only shard 0 the cluster-wide families.
+The exporters' own health (kafka_exporter_*) belongs to each replica and is left out of the comparison.
+Values agree within what one collection cycle can change (the demo keeps writing while the four scrape).
+"""
+
+import os
+import re
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from confluent_kafka import Consumer, TopicPartition
+
+from helpers.demo import running_demo
+from helpers.run_tansu import free_port
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+SHARDS = 3
+DEMO_GROUPS = {"router": "_rawdata", "policy-store": "_policy", "flow-store": "_flow"}
+DUPLICATE_TOPICS = "^_(policy|flow)$"
+PIPELINE = "router: _rawdata -> _policy,_flow"
+PER_REPLICA_PREFIXES = ("kafka_exporter_", "process_")
+# Series that exist only for a group or stage; everything else is cluster-wide (or a watched topic's).
+GROUP_LABELS = ("consumergroup", "stage")
+DEADLINE_SECONDS = 90
+
+
+def fnv1a64(name: str) -> int:
+    value = 0xCBF29CE484222325
+    for byte in name.encode():
+        value = ((value ^ byte) * 0x100000001B3) % 2**64
+    return value
+
+
+def owner(name: str) -> int:
+    return fnv1a64(name) % SHARDS
+
+
+def extra_groups() -> list[str]:
+    """Two groups per shard, so that no shard's share is empty whatever the demo's groups hash to."""
+    groups: list[str] = []
+    index = 0
+    while any(sum(owner(group) == shard for group in groups) < 2 for shard in range(SHARDS)):
+        name = f"shard-test-{index}"
+        if sum(owner(group) == owner(name) for group in groups) < 2:
+            groups.append(name)
+        index += 1
+    return groups
+
+
+def binary() -> str:
+    return os.environ.get("KAFKA_EXPORTER_BIN", str(REPOSITORY / ".build/debug/kafka-exporter"))
+
+
+def commit(bootstrap: str, group: str, offset: int) -> None:
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group, "enable.auto.commit": False})
+    try:
+        consumer.commit(offsets=[TopicPartition("_rawdata", partition, offset) for partition in range(3)], asynchronous=False)
+    finally:
+        consumer.close()
+
+
+@pytest.fixture(scope="module")
+def demo() -> Iterator[str]:
+    with running_demo(binary(), "--web.listen-address", f"127.0.0.1:{free_port()}", "--collect.interval", "1s",
+                      "--stats.interval", "0s", "--demo.rate", "60") as (_, bootstrap):
+        yield bootstrap
+
+
+@pytest.fixture(scope="module")
+def exporters(demo: str) -> Iterator[dict[str, str]]:
+    """Base URL by name: "single", and "shard-0" .. "shard-2"."""
+    groups = {**DEMO_GROUPS, **{group: "_rawdata" for group in extra_groups()}}
+    for group in groups:
+        if group not in DEMO_GROUPS:
+            commit(demo, group, 1)
+    common = [
+        "--kafka.server", demo, "--no-group.discovery", *[f"--group.static={group}:{topic}" for group, topic in groups.items()],
+        "--pipeline", PIPELINE, "--duplicates.topic", DUPLICATE_TOPICS,
+        "--collect.interval", "1s", "--collect.timeout", "3s", "--stats.interval", "0s",
+    ]
+    variants = {"single": []} | {f"shard-{index}": ["--shard.count", str(SHARDS), "--shard.index", str(index)] for index in range(SHARDS)}
+    processes, urls = [], {}
+    try:
+        for name, arguments in variants.items():
+            port = free_port()
+            processes.append(subprocess.Popen([binary(), *common, *arguments, "--web.listen-address", f"127.0.0.1:{port}"],
+                                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            urls[name] = f"http://127.0.0.1:{port}"
+        yield urls
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            assert process.wait(30) == 0
+
+
+Series = dict[tuple[str, tuple[tuple[str, str], ...]], float]
+SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
+LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def scrape(url: str) -> Series | None:
+    try:
+        text = urllib.request.urlopen(url + "/metrics", timeout=5).read().decode()
+    except OSError:
+        return None
+    series: Series = {}
+    for line in text.splitlines():
+        if line.startswith("#") or not line:
+            continue
+        name, labels, value = SAMPLE.match(line).groups()
+        if not name.startswith(PER_REPLICA_PREFIXES):
+            series[(name, tuple(LABEL.findall(labels or "")))] = float(value)
+    return series
+
+
+def scrape_all(urls: dict[str, str]) -> dict[str, Series | None]:
+    with ThreadPoolExecutor(len(urls)) as pool:
+        return dict(zip(urls, pool.map(scrape, urls.values())))
+
+
+def union_matches(scrapes: dict[str, Series | None]) -> bool:
+    if any(series is None for series in scrapes.values()):
+        return False
+    shards = [set(scrapes[f"shard-{index}"]) for index in range(SHARDS)]
+    return set().union(*shards) == set(scrapes["single"]) and sum(map(len, shards)) == len(scrapes["single"])
+
+
+@pytest.fixture(scope="module")
+def settled(exporters: dict[str, str]) -> dict[str, Series]:
+    """Scrapes of all four, taken at once, once every group has its lag and the shards' union matches."""
+    deadline = time.monotonic() + DEADLINE_SECONDS
+    while True:
+        scrapes = scrape_all(exporters)
+        single = scrapes["single"] or {}
+        complete = {labels for (name, labels) in single if name == "kafka_consumergroup_lag_sum"}
+        if len(complete) >= len(DEMO_GROUPS) and union_matches(scrapes):
+            return scrapes
+        if time.monotonic() > deadline:
+            return scrapes
+        time.sleep(1)
+
+
+def test_shards_together_report_exactly_the_single_exporters_series(settled: dict[str, Series]) -> None:
+    single = set(settled["single"])
+    shards = [set(settled[f"shard-{index}"]) for index in range(SHARDS)]
+    assert any(name == "kafka_consumergroup_lag_sum" for name, _ in single), "the single exporter reports lag"
+    for first in range(SHARDS):
+        for second in range(first + 1, SHARDS):
+            assert not shards[first] & shards[second], f"shards {first} and {second} both report {sorted(shards[first] & shards[second])[:5]}"
+    union = set().union(*shards)
+    assert union == single, f"missing from the shards: {sorted(single - union)[:10]}; extra: {sorted(union - single)[:10]}"
+
+
+def test_values_agree_within_a_cycle(settled: dict[str, Series]) -> None:
+    merged = {key: value for index in range(SHARDS) for key, value in settled[f"shard-{index}"].items()}
+    # --demo.rate 60 writes one message a second: offsets, lag and counters read a cycle apart differ by
+    # a few; rates over windows of cycles by a few percent.
+    different = {key: (value, merged[key]) for key, value in settled["single"].items()
+                 if key in merged and abs(value - merged[key]) > max(5.0, 0.1 * abs(value))}
+    assert not different, f"{len(different)} series differ, e.g. {sorted(different.items())[:5]}"
+
+
+def labels_of(series: Series, label: str) -> set[str]:
+    return {value for _, labels in series for key, value in labels if key == label}
+
+
+def test_placement_follows_fnv1a_of_the_name(settled: dict[str, Series]) -> None:
+    for index in range(SHARDS):
+        series = settled[f"shard-{index}"]
+        groups = labels_of(series, "consumergroup") | labels_of(series, "stage")
+        assert groups and all(owner(group) == index for group in groups), f"shard {index} reports {groups}"
+        duplicate_topics = {value for (name, labels) in series if name.startswith("kafka_topic_duplicate")
+                            for key, value in labels if key == "topic"}
+        assert all(owner(topic) == index for topic in duplicate_topics), f"shard {index} watches {duplicate_topics}"
+        cluster_wide = {name for (name, labels) in series
+                        if not any(key in GROUP_LABELS for key, _ in labels) and not name.startswith("kafka_topic_duplicate")}
+        if index == 0:
+            assert {"kafka_brokers", "kafka_topic_partitions", "kafka_topic_partition_current_offset"} <= cluster_wide
+        else:
+            assert not cluster_wide, f"shard {index} reports cluster-wide families {sorted(cluster_wide)}"
+    all_groups = set().union(*(labels_of(settled[f"shard-{index}"], "consumergroup") for index in range(SHARDS)))
+    assert set(DEMO_GROUPS) | set(extra_groups()) <= all_groups | set(), "every group is reported by its shard"
