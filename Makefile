@@ -25,8 +25,9 @@ test: test-deps
 	.venv/bin/python3 scripts/check-docker
 	scripts/fuzz-stats-parser $(FUZZ_SECONDS)
 	# The end-to-end run uses the release binary users run: the optimizer shortens object lifetimes,
-	# which a debug build never shows.
-	$(SWIFT) build -c release --product kafka-exporter
+	# which a debug build never shows. Linked like docker/Dockerfile links it: the image test
+	# (Tests/python/test_image.py) puts this binary into the image.
+	$(SWIFT) build -c release --product kafka-exporter --static-swift-stdlib
 	KAFKA_EXPORTER_BIN=.build/release/kafka-exporter .venv/bin/pytest Tests/python -q
 
 # The statistics parser under libFuzzer; `make test` runs it briefly, longer runs: make fuzz FUZZ_SECONDS=600
