@@ -20,11 +20,13 @@ import jsonschema
 import kubernetes_validate
 import pytest
 import yaml
+from packaging.version import Version
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 MANIFESTS = REPOSITORY / "deploy" / "kubernetes"
 SERVICE_MONITOR_SCHEMA = REPOSITORY / "Tests/Fixtures/kubernetes/servicemonitor-monitoring.coreos.com-v1.schema.json"
-RELEASES = kubernetes_validate.utils.all_versions()[-3:]
+# all_versions() lists each release twice (its plain and strict schema folders).
+RELEASES = sorted(set(kubernetes_validate.utils.all_versions()), key=Version)[-3:]
 VARIANTS = ["deployment", "sharded"]
 EXPORTER_PORT = 9308
 
