@@ -65,8 +65,9 @@ def base_archive() -> Path:
         return archive
     with tempfile.TemporaryDirectory(prefix="debootstrap-", dir=directory) as work:
         root = Path(work) / "root"
-        subprocess.run(["debootstrap", "--variant=minbase", SUITE, str(root), MIRROR],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=600)
+        made = subprocess.run(["debootstrap", "--variant=minbase", SUITE, str(root), MIRROR],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
+        assert made.returncode == 0, f"debootstrap from {MIRROR} failed:\n{made.stdout[-2000:]}"
         trim_like_slim(root)
         partial = Path(work) / archive.name
         subprocess.run(["tar", "-C", str(root), "--numeric-owner", "-cf", str(partial), "."], check=True)
