@@ -11,6 +11,8 @@ With RENDER_DASHBOARD_PNGS=1 it also renders the dashboard's panels into docs/im
 
 import math
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -470,6 +472,43 @@ def test_lag_is_the_newest_offset_minus_the_commit_summed_over_partitions(stack:
         " kafka_consumergroup_current_offset, 0))")
 
     assert {s.labels["consumergroup"]: s.value for s in difference} == {group: 0 for group in DEMO_GROUPS}
+
+
+def kcat_newest_offsets(bootstrap: str) -> dict[tuple[str, str], int]:
+    """The newest offset of every partition of the demo's topics, asked of the mock cluster by kcat."""
+    queries = [argument for topic in sorted(DEMO_TOPICS) for partition in range(DEMO_PARTITIONS)
+               for argument in ("-t", f"{topic}:{partition}:-1")]
+    result = subprocess.run(["kcat", "-Q", "-b", bootstrap, *queries], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    # kcat prints one line per partition: "_rawdata [0] offset 316".
+    return {(topic, partition): int(offset)
+            for topic, partition, offset in re.findall(r"^(\S+) \[(\d+)\] offset (\d+)$", result.stdout, re.M)}
+
+
+def test_offsets_in_prometheus_are_the_brokers_offsets(stack: Stack) -> None:
+    """The exporter's offsets, as Prometheus stored them, against kcat asking the brokers: never ahead
+    of what kcat read afterwards, behind by no more than one collection and one scrape of traffic (at
+    most 10 records a second per partition), and caught up within a few seconds."""
+    if shutil.which("kcat") is None:
+        pytest.skip("needs kcat: run `make test-deps` (or `make test`) to install it")
+    banner = (stack.directory / "exporter.log").read_text(errors="replace")
+    bootstrap = re.search(r"mock cluster with \d+ brokers at (\S+)", banner).group(1)
+
+    def stored(at: float | None = None) -> dict[tuple[str, str], float]:
+        series = stack.prometheus.query("kafka_topic_partition_current_offset", at)
+        return {(s.labels["topic"], s.labels["partition"]): s.value for s in series}
+
+    before = time.time()
+    newest = kcat_newest_offsets(bootstrap)
+    kcat_seconds = time.time() - before
+    earlier = stored(before)
+    stack.wait_until(lambda: all(stored().get(key, -1) >= offset for key, offset in newest.items()), 10,
+                     "Prometheus to hold the offsets kcat read")
+
+    assert len(newest) == len(DEMO_TOPICS) * DEMO_PARTITIONS
+    assert set(earlier) == set(newest)
+    allowed = PER_SECOND * (2.5 + kcat_seconds)
+    assert {key: offset for key, offset in earlier.items() if not 0 <= newest[key] - offset <= allowed} == {}
 
 
 def fetch_metrics(url: str, accept: str | None) -> tuple[str, str]:
