@@ -86,7 +86,11 @@ struct TansuConformanceTests {
         try checkWithPromtool(harness)
     }
 
-    @Test func lagIsExactAndNeverNegativeWhileProducing() throws {
+    /// The group committed 12 of 30 records and commits nothing more while 10 batches of 3 are produced.
+    /// Every scrape must show a lag the test can name: 18 plus the batches produced so far — never less
+    /// than an earlier scrape showed, never more than was produced — and equal to the newest offset on
+    /// the same page minus 12.
+    @Test func lagIsExactWhileProducing() throws {
         let broker = try TansuBroker()
         try broker.createTopic("payments", partitions: 1)
         try produce([30], to: "payments", broker)
@@ -97,11 +101,17 @@ struct TansuConformanceTests {
         let samples = try harness.waitForMetrics("exact lag") { $0.value("kafka_consumergroup_lag_sum", ["consumergroup": "settle"]) == 18 }
         #expect(samples.value("kafka_consumergroup_current_offset", ["consumergroup": "settle", "topic": "payments", "partition": "0"]) == 12)
 
-        // Producing while the exporter collects: lag grows, and is never negative.
-        for round in 0..<10 {
+        let partition = ["topic": "payments", "partition": "0"]
+        var seen = 18.0
+        for round in 1...10 {
             try produce([3], to: "payments", broker)
-            let lag = try #require(ExpositionSamples(try harness.metrics()).value("kafka_consumergroup_lag", ["consumergroup": "settle", "topic": "payments", "partition": "0"]))
-            #expect(lag >= 0, "round \(round)")
+            let page = ExpositionSamples(try harness.metrics())
+            let lag = try #require(page.value("kafka_consumergroup_lag", partition.merging(["consumergroup": "settle"]) { $1 }))
+            let newest = try #require(page.value("kafka_topic_partition_current_offset", partition))
+            #expect(lag == newest - 12, "round \(round): lag \(lag), newest offset \(newest)")
+            #expect(lag >= seen && lag <= Double(18 + 3 * round), "round \(round): lag \(lag) after \(seen)")
+            #expect(lag.truncatingRemainder(dividingBy: 3) == 0, "round \(round): lag \(lag) is not 18 plus whole batches")
+            seen = lag
         }
         try harness.waitForMetrics("lag after producing 30 more") { $0.value("kafka_consumergroup_lag_sum", ["consumergroup": "settle"]) == 48 }
         try checkWithPromtool(harness)

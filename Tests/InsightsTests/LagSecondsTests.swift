@@ -118,16 +118,25 @@ import TestSupport
         #expect(samples.samples.allSatisfy { $0.value.isFinite })
     }
 
-    @Test func theMaxIsTheLargestPartitionLag() {
+    /// One message a second into both partitions; one group is 10 and 40 messages behind. Committed
+    /// offset c was passed by the newest offset (c + 1 messages) at second c + 1, so at 130 s — with
+    /// nothing written since 120 s — the lags are 130 − 111 = 19 s and 130 − 81 = 49 s, and the
+    /// group's maximum is 49 s whichever partition is the slow one.
+    @Test(arguments: [(fast: 0, slow: 1), (fast: 1, slow: 0)])
+    func theMaxIsTheLargestPartitionLag(fast: Int, slow: Int) {
         var cluster = cluster(newest: [0, 0], committed: [0, 0])
         for second in stride(from: 0.0, through: 120, by: 10) {
             cluster.topics["t"] = [Int64(second), Int64(second)]
-            cluster.commits["g"] = [TopicPartition("t", 0): Int64(second) - 10, TopicPartition("t", 1): Int64(second) - 40]
+            cluster.commits["g"] = [
+                TopicPartition("t", Int32(fast)): Int64(second) - 10, TopicPartition("t", Int32(slow)): Int64(second) - 40,
+            ]
             cluster.cycle(at: second)
         }
         let samples = cluster.cycle(at: 130)
-        #expect(samples.value("kafka_consumergroup_max_lag_seconds", ["consumergroup": "g"]) == samples.value("kafka_consumergroup_lag_seconds", partition1))
-        #expect(samples.value("kafka_consumergroup_lag_seconds", partition1).map { $0 > 30 } == true)
+        let partition = { (index: Int) in ["consumergroup": "g", "topic": "t", "partition": "\(index)"] }
+        #expect(isClose(samples.value("kafka_consumergroup_lag_seconds", partition(fast)), 19))
+        #expect(isClose(samples.value("kafka_consumergroup_lag_seconds", partition(slow)), 49))
+        #expect(isClose(samples.value("kafka_consumergroup_max_lag_seconds", ["consumergroup": "g"]), 49))
     }
 
     @Test func aRecreatedTopicStartsItsHistoryAgain() {

@@ -1,20 +1,9 @@
 import Cluster
 @testable import Insights
 import Testing
+import TestSupport
 
 @Suite struct ThinnedHistoryTests {
-    /// A seeded generator (SplitMix64), so that the simulated traffic is the same in every run.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test func anIdlePartitionCostsTwoPointsHoweverLongItIsIdle() {
         var history = ThinnedHistory<Int64>(capacity: 256)
         for second in stride(from: 0.0, through: 86_400, by: 15) { history.record(500, at: second) }

@@ -26,6 +26,17 @@ package enum Promtool {
         }
     }
 
+    /// What promtool 2.42 (Debian 12) reports for a correct OpenMetrics exposition: it lints with the
+    /// text-format parser, where a counter's samples end in `_total` while OpenMetrics' HELP names the
+    /// family without it, so each counter family gets "<family>_total no help text".
+    package static func openMetricsCounterFindings(_ exposition: String) -> Set<String> {
+        Set(exposition.split(separator: "\n").compactMap { line in
+            let words = line.split(separator: " ")
+            guard words.count == 4, words[0] == "#", words[1] == "TYPE", words[3] == "counter" else { return nil }
+            return "\(words[2])_total no help text"
+        })
+    }
+
     package static func checkMetrics(_ exposition: String) throws -> Result {
         let result = try Subprocess.run(["promtool", "check", "metrics"], input: Array(exposition.utf8))
         return Result(status: result.status, output: result.standardOutput + result.standardError)
