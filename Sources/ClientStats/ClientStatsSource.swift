@@ -17,10 +17,10 @@ package final class ClientStatsSource: MetricSource {
     private let publisher = BackgroundLoop(name: "client-stats-publisher")
 
     package init(settings: ClientStatsSettings, context: SourceContext, publishInterval: Duration = .seconds(1)) throws(KafkaError) {
-        let collector = ClientStatsCollector(expiry: settings.expiry, logger: context.logger)
+        let collector = ClientStatsCollector(expiry: settings.expiry, limits: settings.limits, logger: context.logger)
         self.collector = collector
         self.publishInterval = publishInterval
-        routes = [StatsRoute.make(collector: collector, maxBodyBytes: settings.maxBodyBytes, token: settings.token)]
+        routes = [StatsRoute.make(collector: collector, maxBodyBytes: settings.maxBodyBytes, token: settings.token, allowRemote: settings.allowRemote)]
         topicReader = try settings.topic.map { topic throws(KafkaError) in
             try StatsTopicReader(topic: topic, consumer: context.kafka.assignedConsumer(role: "stats-topic"), collector: collector, logger: context.logger)
         }

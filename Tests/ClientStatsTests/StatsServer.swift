@@ -41,7 +41,7 @@ final class StatsServer {
     var statsURL: String { "http://127.0.0.1:\(port)\(StatsRoute.path)" }
 
     func post(_ body: [UInt8], headers: [String: String] = [:]) throws -> HTTPTestClient.Response {
-        try HTTPTestClient(port: port).request("POST", StatsRoute.path, headers: headers, body: body)
+        try HTTPTestClient(port: port).request("POST", StatsRoute.path, headers: ["Content-Type": "application/json"].merging(headers) { $1 }, body: body)
     }
 
     /// Polls /metrics until `condition` holds, or records an issue after `timeout`.
