@@ -219,6 +219,8 @@ private final class ServerContext: Sendable {
     /// here, as it does socket errors.
     func protocolError(_ message: String) {
         let trimmed = message.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Counted already: as client_abort when the request ends, or as a timeout by the watchdog.
+        if trimmed.hasPrefix("Connection was closed by remote side with incomplete request") { return }
         let duringStartup = startup.withLock { messages in
             messages?.append(trimmed)
             return messages != nil

@@ -18,10 +18,14 @@ final class StatsServer {
 
     var collector: ClientStatsCollector { source.collector }
 
-    init(token: BearerToken? = nil, maxBodyBytes: Int = ClientStatsOptions.defaultMaxBodyBytes) throws {
+    init(
+        token: BearerToken? = nil, maxBodyBytes: Int = ClientStatsOptions.defaultMaxBodyBytes,
+        configure: (inout ClientStatsSettings) -> Void = { _ in }
+    ) throws {
         var settings = ClientStatsSettings()
         settings.token = token
         settings.maxBodyBytes = maxBodyBytes
+        configure(&settings)
         let logger = Logger(label: "stats-test")
         let context = SourceContext.unconnected(logger: logger)
         source = try ClientStatsSource(settings: settings, context: context, publishInterval: .milliseconds(100))
