@@ -401,6 +401,21 @@ http_server_config:
         prometheus.wait(15)
 
 
+def test_kafka_exporter_server_tls_flags_serve_https_with_mutual_auth(start, tmp_path: Path) -> None:
+    make_certificates(tmp_path)
+    exporter = start("--server.tls.enabled", "--server.tls.cert-file", str(tmp_path / "server.pem"),
+                     "--server.tls.key-file", str(tmp_path / "server.key"), "--server.tls.ca-file", str(tmp_path / "ca.pem"),
+                     "--server.tls.mutual-auth-enabled")
+    context = ssl.create_default_context(cafile=str(tmp_path / "ca.pem"))
+    context.load_cert_chain(str(tmp_path / "client.pem"), str(tmp_path / "client.key"))
+    with urllib.request.urlopen(f"https://127.0.0.1:{exporter.port}/metrics", context=context, timeout=5) as response:
+        assert response.status == 200 and b"kafka_exporter_http_responses_total" in response.read()
+    without_certificate = ssl.create_default_context(cafile=str(tmp_path / "ca.pem"))
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"https://127.0.0.1:{exporter.port}/metrics", context=without_certificate, timeout=5)
+    assert refused.value.code == 403
+
+
 def test_the_example_web_config_passes_promtool() -> None:
     result = subprocess.run(["promtool", "check", "web-config", str(REPOSITORY / "docker/web-config.yml")], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -432,5 +447,5 @@ def test_every_listen_address_is_served(tmp_path: Path) -> None:
                     return False
             wait_until(healthy, 20, f"/healthz on port {port}")
     finally:
-        process.terminate()
+        process.kill()
         process.wait(15)
