@@ -41,16 +41,18 @@ enum WebSecurityBenchmark {
 
         let secure = try server(tls: tls, auth: false), secureAuthenticated = try server(tls: tls, auth: true)
         defer { secure.stop(); secureAuthenticated.stop() }
-        print("curl, p50 per scrape            plain         TLS           TLS + basic auth   TLS / plain")
+        print("curl, p50 per scrape        plain        basic auth   TLS          TLS + basic auth   TLS / plain")
         for reuse in [true, false] {
-            let curlPlain = try curl("http://127.0.0.1:\(plain.port)/metrics", requests: requests / 4, reuse: reuse, directory: directory)
-            let curlTLS = try curl("https://127.0.0.1:\(secure.port)/metrics", requests: requests / 4, reuse: reuse, directory: directory)
-            let curlBoth = try curl(
-                "https://127.0.0.1:\(secureAuthenticated.port)/metrics", requests: requests / 4, reuse: reuse, directory: directory,
-                user: "prometheus:\(password)")
-            print(String(format: "%-31@  %-12@  %-12@  %-17@  %@",
-                         reuse ? "keep-alive" : "new connection each", median(curlPlain).formatted, median(curlTLS).formatted,
-                         median(curlBoth).formatted, ratio(median(curlTLS), median(curlPlain))))
+            let user = "prometheus:\(password)"
+            let columns = try [
+                curl("http://127.0.0.1:\(plain.port)/metrics", requests: requests / 4, reuse: reuse, directory: directory),
+                curl("http://127.0.0.1:\(authenticated.port)/metrics", requests: requests / 4, reuse: reuse, directory: directory, user: user),
+                curl("https://127.0.0.1:\(secure.port)/metrics", requests: requests / 4, reuse: reuse, directory: directory),
+                curl("https://127.0.0.1:\(secureAuthenticated.port)/metrics", requests: requests / 4, reuse: reuse, directory: directory, user: user),
+            ].map(median)
+            let label = reuse ? "keep-alive" : "new connection each"
+            print(([label.padding(toLength: 26, withPad: " ", startingAt: 0)] + columns.map { $0.formatted.padding(toLength: 12, withPad: " ", startingAt: 0) })
+                .joined(separator: " ") + "       " + ratio(columns[2], columns[0]))
         }
     }
 

@@ -61,6 +61,8 @@ package final class ClientStatsCollector: Sendable {
         var documents: [StatsSource: Int] = [:]
         var rejections: [StatsRejection: Int] = [:]
         var changed = true
+        /// `releaseDroppedMemory` calls left that return memory, after many clients expired.
+        var trimsPending = 0
     }
 
     private let logger: Logger
@@ -151,11 +153,22 @@ package final class ClientStatsCollector: Sendable {
             logger.info("clients stopped reporting statistics; their series are removed", metadata: [
                 "count": "\(removed.count)", "clients": "\(removed.prefix(5).map(\.description).joined(separator: ", "))\(removed.count > 5 ? ", ..." : "")",
             ])
-            if removed.count >= 100 { AllocationPolicy.returnFreeMemory() }
+            if removed.count >= 100 { state.withLock { $0.trimsPending = 3 } }
         }
         guard let snapshot else { return nil }
         return ClientFamilies.build(snapshot.clients)
             + Self.ingestionFamilies(documents: snapshot.documents, rejections: snapshot.rejections)
+    }
+
+    /// After many clients expired and the families without them were published, returns the freed
+    /// heap to the system — on the next few calls too, as scrapes in flight let go of the snapshot
+    /// that still held them.
+    package func releaseDroppedMemory() {
+        let trim = state.withLock { state in
+            defer { state.trimsPending = max(0, state.trimsPending - 1) }
+            return state.trimsPending > 0
+        }
+        if trim { AllocationPolicy.returnFreeMemory() }
     }
 
     static func ingestionFamilies(documents: [StatsSource: Int], rejections: [StatsRejection: Int]) -> [MetricFamily] {

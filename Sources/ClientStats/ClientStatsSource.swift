@@ -35,6 +35,7 @@ package final class ClientStatsSource: MetricSource {
         publish(collector.families(onlyIfChanged: false) ?? [])
         publisher.start { [collector, publishInterval] in
             if let families = collector.families(onlyIfChanged: true) { publish(families) }
+            collector.releaseDroppedMemory()
             return publishInterval
         }
         topicReader?.start()
