@@ -181,3 +181,18 @@ int kx_mhd_client_certificate(void *connection) {
 void kx_sha256(const void *data, size_t length, uint8_t out[32]) {
     gnutls_hash_fast(GNUTLS_DIG_SHA256, data, length, out);
 }
+
+const char *kx_tls_check(const char *cert_pem, const char *key_pem, const char *trust_pem) {
+    gnutls_certificate_credentials_t credentials;
+    if (gnutls_certificate_allocate_credentials(&credentials) != GNUTLS_E_SUCCESS) return "cannot allocate TLS credentials";
+    gnutls_datum_t cert = { (unsigned char *)cert_pem, (unsigned int)strlen(cert_pem) };
+    gnutls_datum_t key = { (unsigned char *)key_pem, (unsigned int)strlen(key_pem) };
+    int result = gnutls_certificate_set_x509_key_mem(credentials, &cert, &key, GNUTLS_X509_FMT_PEM);
+    if (result >= 0 && trust_pem != NULL) {
+        gnutls_datum_t trust = { (unsigned char *)trust_pem, (unsigned int)strlen(trust_pem) };
+        result = gnutls_certificate_set_x509_trust_mem(credentials, &trust, GNUTLS_X509_FMT_PEM);
+        if (result == 0) result = GNUTLS_E_NO_CERTIFICATE_FOUND;
+    }
+    gnutls_certificate_free_credentials(credentials);
+    return result < 0 ? gnutls_strerror(result) : NULL;
+}

@@ -1,3 +1,4 @@
+import CMicroHTTPDShims
 import Foundation
 
 /// HTTPS for the exporter's own server (`tls_server_config`, or kafka_exporter's `--server.tls.*`),
@@ -31,6 +32,9 @@ package struct TLSSettings: Sendable {
         clientCAPEM = try clientCAFile.map { (path: String) throws(HTTPServerError) in try Self.read(path, what: "\(what) client CA") }
         self.clientAuth = clientAuth
         try validate()
+        if let problem = kx_tls_check(certificatePEM, keyPEM, clientCAPEM) {
+            throw HTTPServerError("\(what): certificate \(certFile), key \(keyFile)\(clientCAFile.map { ", client CA \($0)" } ?? ""): \(String(cString: problem))")
+        }
     }
 
     init(_ section: Section, relativeTo directory: String) throws(HTTPServerError) {

@@ -10,14 +10,17 @@ import TestSupport
         try ExporterOptions.parse(arguments).makeConfiguration().web
     }
 
+    /// A self-signed certificate (its own CA) made with openssl.
     private static func pemFiles() throws -> (certificate: String, key: String, ca: String) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kx-web-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let paths = ["server.pem", "server.key", "ca.pem"].map { directory.appendingPathComponent($0).path }
-        for path in paths {
-            try "-----BEGIN CERTIFICATE-----\nplaceholder\n-----END CERTIFICATE-----\n".write(toFile: path, atomically: true, encoding: .utf8)
-        }
-        return (paths[0], paths[1], paths[2])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kx-web-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let result = try Subprocess.run([
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", "\(directory)/server.key", "-out", "\(directory)/server.pem", "-days", "1", "-subj", "/CN=127.0.0.1",
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        try FileManager.default.copyItem(atPath: "\(directory)/server.pem", toPath: "\(directory)/ca.pem")
+        return ("\(directory)/server.pem", "\(directory)/server.key", "\(directory)/ca.pem")
     }
 
     @Test func defaultsAndRepeatedListenAddresses() throws {
@@ -54,6 +57,15 @@ import TestSupport
             try ExporterOptions.parse(arguments).makeConfiguration()
         } throws: { error in
             ExporterOptions.message(for: error) == message
+        }
+    }
+
+    @Test func unusableCertificatesAreAConfigurationError() throws {
+        let files = try Self.pemFiles()
+        #expect {
+            try Self.settings(["--server.tls.enabled", "--server.tls.cert-file", files.certificate, "--server.tls.key-file", files.certificate])
+        } throws: { error in
+            ExporterOptions.message(for: error).hasPrefix("--server.tls: certificate \(files.certificate), key \(files.certificate): ")
         }
     }
 

@@ -53,6 +53,10 @@ size_t kx_mhd_connection_peer(void *connection, uint8_t out[16]);
 /// 1 none presented, 2 presented but not valid, -1 not a TLS connection.
 int kx_mhd_client_certificate(void *connection);
 
+/// Loads a certificate and key (and client CAs, may be NULL) as the server will; NULL when they are
+/// usable, else GnuTLS's description of the problem.
+const char *kx_tls_check(const char *cert_pem, const char *key_pem, const char *trust_pem);
+
 /// SHA-256 of `length` bytes.
 void kx_sha256(const void *data, size_t length, uint8_t out[32]);
 
