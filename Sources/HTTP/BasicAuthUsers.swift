@@ -7,10 +7,19 @@ import Synchronization
 /// `crypt_r`. A bcrypt check takes tens of milliseconds by design, so credentials that passed are
 /// remembered (by a SHA-256 of user, hash and password, never the password itself; at most
 /// `cacheLimit` of them) and a scrape repeating them costs a hash instead of a bcrypt run.
+/// One bcrypt check runs at a time: a client guessing passwords occupies one server thread at most,
+/// and the others keep serving remembered credentials.
 package final class BasicAuthUsers: Sendable {
+    package enum Verdict: Sendable {
+        case allowed, denied
+        /// Another bcrypt check is running; try again shortly.
+        case busy
+    }
+
     private let hashes: [String: String]
     private let cacheLimit: Int
     private let verified = Mutex(Set<[UInt8]>())
+    private let checking = Atomic<Bool>(false)
     /// Checked against when the user is unknown, so that unknown and known users take the same time.
     private let decoy = "$2y$10$abcdefghijklmnopqrstuuMzALlmpzDaP2z2Ik8aTtg9ovV7TtjYu"
 
@@ -25,19 +34,21 @@ package final class BasicAuthUsers: Sendable {
     }
 
     /// Whether an `Authorization: Basic ...` header value names a user with the right password.
-    package func authorizes(_ authorization: String?) -> Bool {
-        guard let (user, password) = Self.credentials(authorization) else { return false }
+    package func verdict(_ authorization: String?) -> Verdict {
+        guard let (user, password) = Self.credentials(authorization) else { return .denied }
         let hash = hashes[user]
         let key = Self.cacheKey(user: user, hash: hash ?? "", password: password)
-        if hash != nil, verified.withLock({ $0.contains(key) }) { return true }
+        if hash != nil, verified.withLock({ $0.contains(key) }) { return .allowed }
+        guard checking.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return .busy }
         let matches = Self.check(password, against: hash ?? decoy) && hash != nil
+        checking.store(false, ordering: .releasing)
         if matches {
             verified.withLock { cache in
                 if cache.count >= cacheLimit { cache.removeAll(keepingCapacity: true) }
                 cache.insert(key)
             }
         }
-        return matches
+        return matches ? .allowed : .denied
     }
 
     private static func credentials(_ authorization: String?) -> (String, String)? {

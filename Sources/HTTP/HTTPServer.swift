@@ -319,12 +319,19 @@ private final class ServerContext: Sendable {
         if let tls = options.tls, !tls.accepts(clientCertificate: kx_mhd_client_certificate(UnsafeMutableRawPointer(connection))) {
             return .text(403, "a valid client certificate is required\n")
         }
-        if let basicAuth = options.basicAuth, !options.openPaths.contains(request.path), !basicAuth.authorizes(request.header("authorization")) {
+        guard let basicAuth = options.basicAuth, !options.openPaths.contains(request.path) else { return nil }
+        switch basicAuth.verdict(request.header("authorization")) {
+        case .allowed:
+            return nil
+        case .denied:
             var response = HTTPResponse.text(401, "Unauthorized\n")
             response.headers.append(("WWW-Authenticate", "Basic realm=\"kafka-exporter\""))
             return response
+        case .busy:
+            var response = HTTPResponse.text(429, "another password check is running; retry\n")
+            response.headers.append(("Retry-After", "1"))
+            return response
         }
-        return nil
     }
 
     private static func hasBody(_ connection: OpaquePointer) -> Bool {

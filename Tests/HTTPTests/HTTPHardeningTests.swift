@@ -1,5 +1,6 @@
 import Foundation
 import HTTP
+import Synchronization
 import Testing
 import TestSupport
 
@@ -168,6 +169,26 @@ import TestSupport
         let upload = try HTTPTestClient(port: server.port)
         try upload.write(Array("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 500000\r\nExpect: 100-continue\r\n\r\n".utf8))
         #expect(String(decoding: upload.readUntilClosed(), as: UTF8.self).hasPrefix("HTTP/1.1 401 "))
+    }
+
+    @Test func oneBcryptCheckRunsAtATimeAndRememberedCredentialsPassMeanwhile() throws {
+        // Cost 12: about 250 ms per check, made with Python's crypt module.
+        let users = BasicAuthUsers(hashes: ["prometheus": "$2b$12$4DeqkxpoJx8iCU9rCrt6cuGresdxZ81uV2dY5lWX1KWma./RREKxq"])
+        #expect(users.verdict(Self.basic("prometheus", "slow-secret")) == .allowed)
+        let verdicts = Mutex<[BasicAuthUsers.Verdict]>([])
+        let guesses = (1...4).map { index in
+            Thread {
+                let verdict = users.verdict(Self.basic("prometheus", "guess-\(index)"))
+                verdicts.withLock { $0.append(verdict) }
+            }
+        }
+        guesses.forEach { $0.start() }
+        let started = ContinuousClock.now
+        #expect(users.verdict(Self.basic("prometheus", "slow-secret")) == .allowed)
+        #expect(ContinuousClock.now - started < .milliseconds(50), "remembered credentials skip bcrypt")
+        while !guesses.allSatisfy(\.isFinished) { Thread.sleep(forTimeInterval: 0.02) }
+        let all = verdicts.withLock { $0 }
+        #expect(all.contains(.busy) && all.contains(.denied) && !all.contains(.allowed), "\(all)")
     }
 
     @Test(arguments: [
