@@ -6,7 +6,6 @@ No Kafka is needed: the exporter points at a closed port and serves its own heal
 Builds nothing: the binary is .build/debug/kafka-exporter (`swift build` first) or $KAFKA_EXPORTER_BIN.
 """
 
-import crypt  # libxcrypt's bcrypt, independent of the exporter's own check; deprecated but in 3.11/3.12
 import json
 import os
 import re
@@ -18,11 +17,16 @@ import threading
 import time
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import crypt  # libxcrypt's bcrypt, apart from the exporter's own check (in the standard library up to 3.12)
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 BINARY = os.environ.get("KAFKA_EXPORTER_BIN", str(REPOSITORY / ".build/debug/kafka-exporter"))
