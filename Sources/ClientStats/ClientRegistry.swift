@@ -88,7 +88,9 @@ package struct ClientRegistry: Sendable {
     /// Forgets the clients silent for longer than their expiry; returns them.
     package mutating func removeExpired(at now: ContinuousClock.Instant) -> [ClientKey] {
         let expired = clients.values.filter { now - $0.receivedAt > expiry(of: $0) }.map(\.key)
-        for key in expired { clients[key] = nil }
+        guard !expired.isEmpty else { return [] }
+        // A new dictionary: removing keys would keep the storage sized for every client there was.
+        clients = clients.filter { now - $0.value.receivedAt <= expiry(of: $0.value) }
         return expired.sorted()
     }
 

@@ -20,6 +20,14 @@ package enum StatsRejection: String, CaseIterable, Sendable {
     case notStatistics = "not_statistics"
     case tooLarge = "too_large"
     case unauthorized
+    /// A new client while `--stats.max-clients` clients are known (429).
+    case tooManyClients = "too_many_clients"
+    /// A document listing more than `--stats.max-partitions` partitions or brokers (413).
+    case tooManyPartitions = "too_many_partitions"
+    /// A POST without `Content-Type: application/json` (415).
+    case wrongContentType = "wrong_content_type"
+    /// A POST from another host without a token configured or `--stats.allow-remote` (403).
+    case remotePeer = "remote_peer"
 
     init(_ kind: StatsParseError.Kind) {
         switch kind {
@@ -27,6 +35,22 @@ package enum StatsRejection: String, CaseIterable, Sendable {
         case .notStatistics: self = .notStatistics
         }
     }
+}
+
+/// A document that was not recorded, and why.
+package struct StatsRefused: Error, CustomStringConvertible, Sendable {
+    package let reason: StatsRejection
+    package let description: String
+}
+
+/// Bounds on what the registry holds, so posted documents cannot grow memory and series without end.
+package struct StatsLimits: Sendable {
+    /// Clients known at once (`--stats.max-clients`); documents of further clients are refused.
+    package var maxClients = 1000
+    /// Partitions (and brokers) in one document (`--stats.max-partitions`).
+    package var maxPartitions = 10_000
+
+    package init() {}
 }
 
 /// Collects librdkafka statistics documents from every source into one client registry, and builds the
@@ -37,40 +61,61 @@ package final class ClientStatsCollector: Sendable {
         var documents: [StatsSource: Int] = [:]
         var rejections: [StatsRejection: Int] = [:]
         var changed = true
+        /// `releaseDroppedMemory` calls left that return memory, after many clients expired.
+        var trimsPending = 0
     }
 
     private let logger: Logger
     private let state: Mutex<State>
+    package let limits: StatsLimits
 
     /// - Parameters:
     ///   - expiry: `--stats.expiry`; nil forgets a client after 5 × its own interval.
     ///   - fallbackInterval: the interval assumed for a client that sent a single document so far.
-    package init(expiry: Duration? = nil, fallbackInterval: Duration = .seconds(60), logger: Logger) {
+    package init(expiry: Duration? = nil, fallbackInterval: Duration = .seconds(60), limits: StatsLimits = StatsLimits(), logger: Logger) {
         self.logger = logger
+        self.limits = limits
         state = Mutex(State(clients: ClientRegistry(expiry: expiry, fallbackInterval: fallbackInterval)))
     }
 
     /// Parses and records one document; a refused one is counted and its error thrown.
     @discardableResult
-    package func ingest(_ json: [UInt8], from source: StatsSource) throws(StatsParseError) -> ClientKey {
+    package func ingest(_ json: [UInt8], from source: StatsSource) throws(StatsRefused) -> ClientKey {
         let document: ClientStatistics
         do {
             document = try StatisticsParser.parse(json)
-        } catch {
-            countRejection(StatsRejection(error.kind))
-            if source == .own {
-                logger.warning("librdkafka statistics document refused", metadata: ["error": "\(error)"])
-            } else {
-                logger.debug("statistics document refused", metadata: ["source": "\(source.rawValue)", "error": "\(error)"])
+            let listed = max(document.partitions.count, document.brokers.count)
+            guard listed <= limits.maxPartitions else {
+                throw StatsRefused(
+                    reason: .tooManyPartitions, description: "the document lists \(listed) partitions or brokers, more than \(limits.maxPartitions)")
             }
-            throw error
+        } catch let error as StatsParseError {
+            throw refuse(StatsRefused(reason: StatsRejection(error.kind), description: error.description), from: source)
+        } catch {
+            throw refuse(error as! StatsRefused, from: source)
         }
         let now = ContinuousClock.now
-        return state.withLock { state in
+        let key = ClientKey(document)
+        let admitted = state.withLock { state in
+            guard state.clients.clients[key] != nil || state.clients.clients.count < limits.maxClients else { return false }
             state.documents[source, default: 0] += 1
             if state.clients.record(document, at: now) == .recorded { state.changed = true }
-            return ClientKey(document)
+            return true
         }
+        guard admitted else {
+            throw refuse(StatsRefused(reason: .tooManyClients, description: "\(limits.maxClients) clients are reporting already"), from: source)
+        }
+        return key
+    }
+
+    private func refuse(_ refusal: StatsRefused, from source: StatsSource) -> StatsRefused {
+        countRejection(refusal.reason)
+        if source == .own {
+            logger.warning("librdkafka statistics document refused", metadata: ["error": "\(refusal)"])
+        } else {
+            logger.debug("statistics document refused", metadata: ["source": "\(source.rawValue)", "error": "\(refusal)"])
+        }
+        return refusal
     }
 
     /// For `ClientCallbacks.statistics` of the exporter's own librdkafka handles.
@@ -103,12 +148,27 @@ package final class ClientStatsCollector: Sendable {
             state.changed = false
             return (removed, (state.clients.sortedClients, state.documents, state.rejections))
         }
-        for key in removed {
-            logger.info("client stopped reporting statistics; its series are removed", metadata: ["client": "\(key)"])
+        if !removed.isEmpty {
+            // One line however many went quiet: a fleet restarting must not flood the log.
+            logger.info("clients stopped reporting statistics; their series are removed", metadata: [
+                "count": "\(removed.count)", "clients": "\(removed.prefix(5).map(\.description).joined(separator: ", "))\(removed.count > 5 ? ", ..." : "")",
+            ])
+            if removed.count >= 100 { state.withLock { $0.trimsPending = 3 } }
         }
         guard let snapshot else { return nil }
         return ClientFamilies.build(snapshot.clients)
             + Self.ingestionFamilies(documents: snapshot.documents, rejections: snapshot.rejections)
+    }
+
+    /// After many clients expired and the families without them were published, returns the freed
+    /// heap to the system — on the next few calls too, as scrapes in flight let go of the snapshot
+    /// that still held them.
+    package func releaseDroppedMemory() {
+        let trim = state.withLock { state in
+            defer { state.trimsPending = max(0, state.trimsPending - 1) }
+            return state.trimsPending > 0
+        }
+        if trim { AllocationPolicy.returnFreeMemory() }
     }
 
     static func ingestionFamilies(documents: [StatsSource: Int], rejections: [StatsRejection: Int]) -> [MetricFamily] {

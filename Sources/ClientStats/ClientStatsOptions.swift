@@ -13,6 +13,9 @@ package struct ClientStatsSettings: Sendable {
     /// nil forgets a client after 5 × its own interval.
     package var expiry: Duration?
     package var maxBodyBytes = ClientStatsOptions.defaultMaxBodyBytes
+    package var limits = StatsLimits()
+    /// Lets peers on other hosts post without a token (`--stats.allow-remote`).
+    package var allowRemote = false
 
     package init() {}
 }
@@ -29,6 +32,12 @@ package struct ClientStatsOptions: SourceOptions {
     @Option(name: .customLong("stats.expiry"), help: "Forget a client after this long without statistics (default: 5 × its own interval).") var expiry: String?
 
     @Option(name: .customLong("stats.max-bytes"), help: "Largest statistics document accepted by POST /api/v1/stats (413 beyond).") var maxBytes: Int = defaultMaxBodyBytes
+
+    @Option(name: .customLong("stats.max-clients"), help: "Clients reporting statistics at most; documents of further clients get 429.") var maxClients: Int = 1000
+
+    @Option(name: .customLong("stats.max-partitions"), help: "Partitions (or brokers) one statistics document may list; more get 413.") var maxPartitions: Int = 10_000
+
+    @Flag(name: .customLong("stats.allow-remote"), help: "Accept POST /api/v1/stats from other hosts without --stats.token-file (default: loopback only).") var allowRemote = false
 
     package init() {}
 
@@ -56,6 +65,11 @@ package struct ClientStatsOptions: SourceOptions {
         }
         guard maxBytes >= 1024 else { throw ConfigurationError("--stats.max-bytes must be at least 1024") }
         settings.maxBodyBytes = maxBytes
+        guard maxClients >= 1 else { throw ConfigurationError("--stats.max-clients must be at least 1") }
+        guard maxPartitions >= 1 else { throw ConfigurationError("--stats.max-partitions must be at least 1") }
+        settings.limits.maxClients = maxClients
+        settings.limits.maxPartitions = maxPartitions
+        settings.allowRemote = allowRemote
         return settings
     }
 

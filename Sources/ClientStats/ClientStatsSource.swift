@@ -17,10 +17,10 @@ package final class ClientStatsSource: MetricSource {
     private let publisher = BackgroundLoop(name: "client-stats-publisher")
 
     package init(settings: ClientStatsSettings, context: SourceContext, publishInterval: Duration = .seconds(1)) throws(KafkaError) {
-        let collector = ClientStatsCollector(expiry: settings.expiry, logger: context.logger)
+        let collector = ClientStatsCollector(expiry: settings.expiry, limits: settings.limits, logger: context.logger)
         self.collector = collector
         self.publishInterval = publishInterval
-        routes = [StatsRoute.make(collector: collector, maxBodyBytes: settings.maxBodyBytes, token: settings.token)]
+        routes = [StatsRoute.make(collector: collector, maxBodyBytes: settings.maxBodyBytes, token: settings.token, allowRemote: settings.allowRemote)]
         // Every replica would read the same documents: with shards, replica 0 reads them.
         let topic = context.shard.ownsClusterWide ? settings.topic : nil
         topicReader = try topic.map { topic throws(KafkaError) in
@@ -37,6 +37,7 @@ package final class ClientStatsSource: MetricSource {
         publish(collector.families(onlyIfChanged: false) ?? [])
         publisher.start { [collector, publishInterval] in
             if let families = collector.families(onlyIfChanged: true) { publish(families) }
+            collector.releaseDroppedMemory()
             return publishInterval
         }
         topicReader?.start()

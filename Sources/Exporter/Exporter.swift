@@ -12,7 +12,7 @@ package final class Exporter: Sendable {
     package let registry: Registry
     private let collector: ClusterCollector
     private let sources: SourceSet
-    private let server: HTTPServer
+    private let servers: [HTTPServer]
     private let scheduler: CollectionScheduler
     private let ownStatistics: StatisticsRelay
     private let logger: Logger
@@ -23,11 +23,21 @@ package final class Exporter: Sendable {
         ownStatistics.forward
     }
 
-    /// The bound HTTP port.
-    package var port: UInt16 { server.port }
+    /// The bound HTTP port (of the first listen address).
+    package var port: UInt16 { servers[0].port }
 
     package init(configuration: ExporterConfiguration, logger: Logger, extraRoutes: [Route] = []) throws {
         self.logger = logger
+        // Bound before any Kafka client starts: a taken port ends the process with nothing to undo.
+        var sockets: [ListeningSocket] = []
+        for address in configuration.web.listenAddresses {
+            do {
+                sockets.append(try ListeningSocket(address))
+            } catch {
+                sockets.forEach { $0.closeUnused() }
+                throw error
+            }
+        }
         AllocationPolicy.reuseLargeBuffers()
         registry = Registry(constantLabels: configuration.constantLabels.map { ($0.name, $0.value) })
         var kafka = configuration.kafka
@@ -52,16 +62,22 @@ package final class Exporter: Sendable {
         }
         collector = ClusterCollector(settings: collection, clients: try ClusterCollector.Clients(factory), logger: logger)
 
-        var options = HTTPServer.Options()
-        options.connectionLimit = configuration.maxConnections
         let refusals = ThrottledWarning("HTTP request refused (counted in kafka_exporter_http_requests_failed_total)", logger: logger)
         let routes = RouteTable.routes(
             telemetryPath: configuration.telemetryPath, registry: registry, sources: sources, health: health, extra: extraRoutes)
-        server = try HTTPServer(
-            address: configuration.listenAddress, router: Router(routes: routes), options: options, statistics: httpStatistics
-        ) { message in
-            refusals.record(message.trimmingCharacters(in: .whitespacesAndNewlines))
+        var servers: [HTTPServer] = []
+        for (index, socket) in sockets.enumerated() {
+            do {
+                servers.append(try HTTPServer(
+                    socket: socket, router: Router(routes: routes), options: configuration.web.server, statistics: httpStatistics,
+                    onProtocolError: refusals.record))
+            } catch {
+                sockets[(index + 1)...].forEach { $0.closeUnused() }
+                servers.forEach { $0.stop() }
+                throw error
+            }
         }
+        self.servers = servers
         scheduler = CollectionScheduler(interval: collection.interval) { [collector, sources, logger] in
             let cycle = collector.collect()
             sources.publish(after: cycle)
@@ -75,7 +91,7 @@ package final class Exporter: Sendable {
     package func start() {
         logger.info("kafka-exporter started", metadata: [
             "version": "\(Version.current)", "librdkafka": "\(Version.librdkafka)",
-            "listen": "\(server.address)", "port": "\(server.port)",
+            "listen": "\(servers.map { "\($0.address)" }.joined(separator: ","))", "port": "\(port)",
         ])
         sources.start()
         scheduler.start()
@@ -85,7 +101,7 @@ package final class Exporter: Sendable {
     package func stop() {
         scheduler.stop()
         sources.stop()
-        server.stop()
+        servers.forEach { $0.stop() }
         collector.close()
     }
 }

@@ -13,9 +13,8 @@ package struct ExporterConfiguration: Sendable {
     /// Properties for every librdkafka handle the exporter creates (brokers, security, passthrough).
     package var kafka: ClientConfiguration
     package var collection: CollectionSettings
-    package var listenAddress: ListenAddress
-    package var telemetryPath: String
-    package var maxConnections: UInt32
+    /// `--web.*`, `--web.config.file`, `--server.tls.*`.
+    package var web: WebSettings
     /// Constant labels added to every sample (`--kafka.labels`).
     package var constantLabels: [Label]
     /// The flags of every source (`SourceCatalog`), validated.
@@ -23,14 +22,15 @@ package struct ExporterConfiguration: Sendable {
 
     package init(
         kafka: ClientConfiguration, collection: CollectionSettings = CollectionSettings(),
-        listenAddress: ListenAddress = ListenAddress(host: nil, port: 9308),
-        telemetryPath: String = "/metrics", maxConnections: UInt32 = 256, constantLabels: [Label] = []
+        web: WebSettings = WebSettings(), constantLabels: [Label] = []
     ) {
         self.kafka = kafka
         self.collection = collection
-        self.listenAddress = listenAddress
-        self.telemetryPath = telemetryPath
-        self.maxConnections = maxConnections
+        self.web = web
         self.constantLabels = constantLabels
     }
+
+    /// The first `--web.listen-address`.
+    package var listenAddress: ListenAddress { web.listenAddresses[0] }
+    package var telemetryPath: String { web.telemetryPath }
 }

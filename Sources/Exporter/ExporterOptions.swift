@@ -37,11 +37,7 @@ package struct ExporterOptions: ParsableArguments {
 
     @OptionGroup var sources: SourceCatalog
 
-    @Option(name: .customLong("web.listen-address"), help: "Address to listen on for HTTP: [host]:port.") var listenAddress: String = ":9308"
-
-    @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics.") var telemetryPath: String = "/metrics"
-
-    @Option(name: .customLong("web.max-connections"), help: "Simultaneous HTTP connections at most.") var maxConnections: UInt32 = 256
+    @OptionGroup var web: WebOptions
 
     @Option(name: .customLong("log.level"), help: "Log level: trace, debug, info, warning, error.") var logLevel: String = "info"
 
@@ -66,19 +62,8 @@ package struct ExporterOptions: ParsableArguments {
         } catch {
             throw ConfigurationError(error.description)
         }
-        let address: ListenAddress
-        do {
-            address = try ListenAddress(parsing: listenAddress)
-        } catch {
-            throw ConfigurationError("--web.listen-address: \(error)")
-        }
-        guard telemetryPath.hasPrefix("/"), !["/", "/healthz", "/ready"].contains(telemetryPath) else {
-            throw ConfigurationError("--web.telemetry-path \"\(telemetryPath)\" must start with / and not be /, /healthz or /ready")
-        }
-        guard maxConnections >= 1 else { throw ConfigurationError("--web.max-connections must be at least 1") }
         var configuration = ExporterConfiguration(
-            kafka: kafka, collection: try collection.settings(), listenAddress: address,
-            telemetryPath: telemetryPath, maxConnections: maxConnections, constantLabels: try constantLabels())
+            kafka: kafka, collection: try collection.settings(), web: try web.settings(), constantLabels: try constantLabels())
         configuration.sources = sources.all
         return configuration
     }

@@ -13,4 +13,12 @@ package enum AllocationPolicy {
         _ = mallopt(M_TRIM_THRESHOLD, 512 << 20)
         #endif
     }
+
+    /// Returns the heap's free memory to the kernel, after a large batch of data was dropped (e.g.
+    /// thousands of expired clients), so the resident size goes back to what is in use.
+    package static func returnFreeMemory() {
+        #if canImport(Glibc)
+        _ = malloc_trim(0)
+        #endif
+    }
 }

@@ -36,7 +36,7 @@ package struct MediaRange: Sendable, Equatable {
 }
 
 extension Substring {
-    var trimmed: String {
+    package var trimmed: String {
         String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }

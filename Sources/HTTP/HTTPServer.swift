@@ -7,11 +7,25 @@ import Synchronization
 
 /// libmicrohttpd behind a `Router`: a pool of internal threads, each request answered from the handler
 /// thread. Handlers must be fast and must not block (the metrics handler only hands out bytes).
+///
+/// Every request is decided from its headers before any body byte is read (basic auth, client
+/// certificate, route, method, the route's own `admit`, declared size, the shared body budget); a
+/// refused request with a body is answered at once, so microhttpd neither sends `100 Continue` nor
+/// reads the body, and closes the connection.
 package final class HTTPServer: @unchecked Sendable {
     package struct Options: Sendable {
-        package var connectionLimit: UInt32 = 256
-        package var connectionTimeoutSeconds: UInt32 = 30
+        package var limits = ConnectionLimits()
         package var threads: UInt32 = 2
+        /// Shared by every server of the process.
+        package var bodyBudget = BodyBudget()
+        package var tls: TLSSettings?
+        /// Required on every path but `openPaths` when set.
+        package var basicAuth: BasicAuthUsers?
+        package var openPaths: Set<String> = []
+        /// Added to every response (`http_server_config.headers`).
+        package var responseHeaders: [(String, String)] = []
+        /// Request targets with more query parameters are refused with 414.
+        package var maxQueryParameters: UInt32 = 256
 
         package init() {}
     }
@@ -21,32 +35,47 @@ package final class HTTPServer: @unchecked Sendable {
     package let port: UInt16
     private let daemon: OpaquePointer
     private let context: Unmanaged<ServerContext>
+    private let shimOptions: UnsafeMutablePointer<KXServerOptions>
+    private let connectionGuard: ConnectionGuard
 
     package let statistics: HTTPStatistics
 
-    /// `onProtocolError` hears what microhttpd says about malformed requests and socket errors.
-    package init(
+    /// Binds `address` and serves it.
+    package convenience init(
         address: ListenAddress, router: Router, options: Options = Options(), statistics: HTTPStatistics = HTTPStatistics(),
         onProtocolError: @escaping @Sendable (String) -> Void = { _ in }
     ) throws(HTTPServerError) {
+        try self.init(socket: ListeningSocket(address), router: router, options: options, statistics: statistics, onProtocolError: onProtocolError)
+    }
+
+    /// Serves a socket bound earlier; `onProtocolError` hears what microhttpd says about malformed
+    /// requests and socket errors.
+    package init(
+        socket: ListeningSocket, router: Router, options: Options = Options(), statistics: HTTPStatistics = HTTPStatistics(),
+        onProtocolError: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws(HTTPServerError) {
         self.statistics = statistics
-        let resolved = try address.resolve()
-        let context = Unmanaged.passRetained(ServerContext(router: router, statistics: statistics, onProtocolError: onProtocolError))
-        var flags = UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue)
-        if let resolved, resolved.count >= MemoryLayout<sockaddr_in6>.size { flags |= UInt32(MHD_USE_IPv6.rawValue) }
-        // Every-address binding prefers dual stack (IPv6 and IPv4); hosts without IPv6 fall back to IPv4.
-        let dualStack = resolved == nil
-            ? Self.start(flags: flags | UInt32(MHD_USE_DUAL_STACK.rawValue), address: nil, port: address.port, options: options, context: context)
-            : nil
-        let started = dualStack ?? Self.start(flags: flags, address: resolved, port: address.port, options: options, context: context)
+        connectionGuard = ConnectionGuard(limits: options.limits, statistics: statistics)
+        let serverContext = ServerContext(
+            router: router, options: options, connectionGuard: connectionGuard, statistics: statistics, onProtocolError: onProtocolError)
+        let context = Unmanaged.passRetained(serverContext)
+        shimOptions = Self.makeShimOptions(options, socket: socket, context: context.toOpaque())
+        let started = kx_mhd_start(
+            shimOptions, unsafeBitCast(Self.accessHandler, to: UnsafeMutableRawPointer.self),
+            unsafeBitCast(Self.completedHandler, to: UnsafeMutableRawPointer.self))
+        let startupMessages = serverContext.finishStarting()
         guard let started else {
             context.release()
-            throw HTTPServerError("cannot listen on \(address): \(String(cString: strerror(errno)))")
+            Self.free(shimOptions)
+            socket.closeUnused()
+            let reason = startupMessages.isEmpty ? "libmicrohttpd did not start" : startupMessages.joined(separator: "; ")
+            throw HTTPServerError("cannot serve \(socket.address): \(reason)")
         }
-        daemon = started
-        self.address = address
+        daemon = OpaquePointer(started)
+        address = socket.address
+        port = socket.port
         self.context = context
-        port = kx_mhd_bound_port(UnsafeMutableRawPointer(started))
+        connectionGuard.start()
     }
 
     deinit {
@@ -58,81 +87,166 @@ package final class HTTPServer: @unchecked Sendable {
     /// Stops listening and waits for the server threads to finish.
     package func stop() {
         guard stopped.first() else { return }
+        connectionGuard.stop()
         MHD_stop_daemon(daemon)
         context.release()
+        Self.free(shimOptions)
     }
 
-    private static func start(
-        flags: UInt32, address: [UInt8]?, port: UInt16, options: Options, context: Unmanaged<ServerContext>
-    ) -> OpaquePointer? {
-        let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _, uploadData, uploadSize, requestContext in
-            guard let cls, let connection, let url, let method, let uploadSize, let requestContext else { return .NO }
-            let server = Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue()
-            return server.handle(
-                connection: connection, path: String(cString: url), method: String(cString: method),
-                upload: uploadData, uploadSize: uploadSize, requestContext: requestContext)
+    private static func makeShimOptions(_ options: Options, socket: ListeningSocket, context: UnsafeMutableRawPointer) -> UnsafeMutablePointer<KXServerOptions> {
+        let shim = UnsafeMutablePointer<KXServerOptions>.allocate(capacity: 1)
+        shim.initialize(to: KXServerOptions(
+            flags: UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue),
+            listen_fd: socket.descriptor,
+            // microhttpd stops accepting at its own limit (leaving clients in the kernel's queue);
+            // the connection guard refuses before it gets there.
+            connection_limit: UInt32(clamping: options.limits.maxConnections * 2 + 16),
+            // A fallback behind the connection guard's deadlines, for connections sending a response.
+            connection_timeout_seconds: UInt32(clamping: Int(options.limits.idleTimeout.seconds.rounded(.up))),
+            thread_pool_size: options.threads,
+            connection_memory_limit: 64 * 1024,
+            max_query_parameters: options.maxQueryParameters,
+            context: context,
+            error_logger: { context, message in
+                guard let context, let message else { return }
+                Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue().protocolError(String(cString: message))
+            },
+            accept_policy: { context, peer, length in
+                guard let context, let peer else { return 0 }
+                let server = Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue()
+                return server.connectionGuard.admits(peer: Array(UnsafeBufferPointer(start: peer, count: length))) ? 1 : 0
+            },
+            connection_event: { context, connection, closed in
+                guard let context, let connection else { return }
+                Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue().connectionEvent(connection, closed: closed != 0)
+            },
+            tls_key_pem: options.tls.map { strdup($0.keyPEM) },
+            tls_cert_pem: options.tls.map { strdup($0.certificatePEM) },
+            tls_trust_pem: options.tls?.clientCAPEM.map { strdup($0) },
+            tls_priorities: options.tls.map { strdup($0.priorities) }))
+        return shim
+    }
+
+    private static func free(_ shim: UnsafeMutablePointer<KXServerOptions>) {
+        for text in [shim.pointee.tls_key_pem, shim.pointee.tls_cert_pem, shim.pointee.tls_trust_pem, shim.pointee.tls_priorities] {
+            Foundation.free(UnsafeMutableRawPointer(mutating: text))
         }
-        let completedHandler: MHD_RequestCompletedCallback = { cls, _, requestContext, termination in
-            if let cls {
-                Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue().completed(termination)
-            }
-            guard let requestContext, let pointer = requestContext.pointee else { return }
-            Unmanaged<RequestContext>.fromOpaque(pointer).release()
-            requestContext.pointee = nil
+        shim.deinitialize(count: 1)
+        shim.deallocate()
+    }
+
+    private static let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _, uploadData, uploadSize, requestContext in
+        guard let cls, let connection, let url, let method, let uploadSize, let requestContext else { return .NO }
+        let server = Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue()
+        return server.handle(
+            connection: connection, path: String(cString: url), method: String(cString: method),
+            upload: uploadData, uploadSize: uploadSize, requestContext: requestContext)
+    }
+
+    private static let completedHandler: MHD_RequestCompletedCallback = { cls, connection, requestContext, termination in
+        if let cls, let connection {
+            Unmanaged<ServerContext>.fromOpaque(cls).takeUnretainedValue().completed(connection, termination)
         }
-        let daemon: UnsafeMutableRawPointer? = (address ?? []).withUnsafeBytes { addressBytes in
-            var shimOptions = KXServerOptions(
-                flags: flags,
-                bind_address: address == nil ? nil : addressBytes.baseAddress,
-                port: port,
-                connection_limit: options.connectionLimit,
-                connection_timeout_seconds: options.connectionTimeoutSeconds,
-                thread_pool_size: options.threads,
-                connection_memory_limit: 64 * 1024,
-                error_logger: { context, message in
-                    guard let context, let message else { return }
-                    Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue().protocolError(String(cString: message))
-                },
-                error_logger_context: context.toOpaque())
-            return kx_mhd_start(
-                &shimOptions,
-                unsafeBitCast(accessHandler, to: UnsafeMutableRawPointer.self), context.toOpaque(),
-                unsafeBitCast(completedHandler, to: UnsafeMutableRawPointer.self), context.toOpaque())
-        }
-        return daemon.map { OpaquePointer($0) }
+        guard let requestContext, let pointer = requestContext.pointee else { return }
+        Unmanaged<RequestContext>.fromOpaque(pointer).release()
+        requestContext.pointee = nil
     }
 }
 
 /// Per-request state kept by microhttpd between calls of the access handler.
 private final class RequestContext {
-    let route: Route?
-    var body: [UInt8] = []
-    var tooLarge = false
+    var request: HTTPRequest
+    /// Decided from the headers: the request is answered with this, its body unread.
+    var refusal: HTTPResponse?
+    let maxBodyBytes: Int
+    private let budget: BodyBudget
+    private(set) var reserved = 0
 
-    init(route: Route?) { self.route = route }
+    init(request: HTTPRequest, refusal: HTTPResponse?, maxBodyBytes: Int, budget: BodyBudget) {
+        self.request = request
+        self.refusal = refusal
+        self.maxBodyBytes = maxBodyBytes
+        self.budget = budget
+    }
+
+    deinit {
+        budget.release(reserved)
+    }
+
+    func reserve(_ bytes: Int) -> Bool {
+        guard budget.reserve(bytes) else { return false }
+        reserved += bytes
+        return true
+    }
+
+    /// Appends a piece of the body; false when it goes beyond what the route or the budget allow.
+    func append(_ piece: UnsafeRawBufferPointer) -> Bool {
+        let needed = request.body.count + piece.count
+        guard needed <= maxBodyBytes, needed <= reserved || reserve(needed - reserved) else { return false }
+        request.body.append(contentsOf: piece)
+        return true
+    }
 }
 
 private final class ServerContext: Sendable {
     let router: Router
+    let options: HTTPServer.Options
+    let connectionGuard: ConnectionGuard
     let statistics: HTTPStatistics
-
     let onProtocolError: @Sendable (String) -> Void
+    /// What microhttpd said while starting (nil once started): it goes into the start error.
+    private let startup = Mutex<[String]?>([])
 
-    init(router: Router, statistics: HTTPStatistics, onProtocolError: @escaping @Sendable (String) -> Void) {
+    init(
+        router: Router, options: HTTPServer.Options, connectionGuard: ConnectionGuard, statistics: HTTPStatistics,
+        onProtocolError: @escaping @Sendable (String) -> Void
+    ) {
         self.router = router
+        self.options = options
+        self.connectionGuard = connectionGuard
         self.statistics = statistics
         self.onProtocolError = onProtocolError
+    }
+
+    func finishStarting() -> [String] {
+        startup.withLock { messages in
+            defer { messages = nil }
+            return messages ?? []
+        }
     }
 
     /// microhttpd answers malformed requests (400, 413 for oversized headers) itself and reports them
     /// here, as it does socket errors.
     func protocolError(_ message: String) {
+        let trimmed = message.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Counted already: as client_abort when the request ends, or as a timeout by the watchdog.
+        if trimmed.hasPrefix("Connection was closed by remote side with incomplete request") { return }
+        let duringStartup = startup.withLock { messages in
+            messages?.append(trimmed)
+            return messages != nil
+        }
+        guard !duringStartup else { return }
         statistics.recordFailure("protocol_error")
-        onProtocolError(message)
+        onProtocolError(trimmed)
+    }
+
+    func connectionEvent(_ connection: UnsafeMutableRawPointer, closed: Bool) {
+        let key = UInt(bitPattern: connection)
+        if closed {
+            connectionGuard.closed(key)
+            return
+        }
+        var peer = [UInt8](repeating: 0, count: 16)
+        let length = kx_mhd_connection_peer(connection, &peer)
+        connectionGuard.opened(key, socket: kx_mhd_connection_fd(connection), peer: Array(peer.prefix(length)))
     }
 
     /// Counts requests that ended without a complete exchange.
-    func completed(_ termination: MHD_RequestTerminationCode) {
+    func completed(_ connection: OpaquePointer, _ termination: MHD_RequestTerminationCode) {
+        let key = UInt(bitPattern: UnsafeMutableRawPointer(connection))
+        connectionGuard.completed(key)
+        // The watchdog counted the connections it closed.
+        guard !connectionGuard.wasTimedOut(key) else { return }
         switch termination {
         case .REQUEST_TERMINATED_WITH_ERROR: statistics.recordFailure("error")
         case .REQUEST_TERMINATED_TIMEOUT_REACHED: statistics.recordFailure("timeout")
@@ -148,42 +262,88 @@ private final class ServerContext: Sendable {
         requestContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     ) -> MHD_Result {
         guard let pointer = requestContext.pointee else {
-            // First call: only remember the request. Answering now would make microhttpd 0.9.75 close
-            // the connection; answering on the next call keeps it alive.
-            let route = router.route(for: path)
-            let context = RequestContext(route: route)
-            if let route, let length = Self.header(connection, "Content-Length").flatMap(Int.init), length > route.maxBodyBytes {
-                context.tooLarge = true
-            }
+            kx_mhd_headers_complete()
+            let context = admit(connection: connection, path: path, method: method)
             requestContext.pointee = Unmanaged.passRetained(context).toOpaque()
+            // A refused request with a body is answered now: microhttpd then neither sends
+            // `100 Continue` nor reads the body. Any other is answered on the next call, because
+            // answering on the first call makes microhttpd 0.9.75 close the connection.
+            if let refusal = context.refusal, Self.hasBody(connection) {
+                return respond(refusal, on: connection)
+            }
             return .YES
         }
         let context = Unmanaged<RequestContext>.fromOpaque(pointer).takeUnretainedValue()
         if uploadSize.pointee > 0 {
-            if !context.tooLarge, let upload {
-                let limit = context.route?.maxBodyBytes ?? 0
-                if context.body.count + uploadSize.pointee > limit {
-                    context.tooLarge = true
-                    context.body = []
-                } else {
-                    context.body.append(contentsOf: UnsafeRawBufferPointer(start: upload, count: uploadSize.pointee))
-                }
+            guard context.refusal == nil, let upload else {
+                uploadSize.pointee = 0
+                return .YES
             }
+            // Only bodies without a declared length (chunked) get here over their limits: end the connection.
+            guard context.append(UnsafeRawBufferPointer(start: upload, count: uploadSize.pointee)) else { return .NO }
             uploadSize.pointee = 0
             return .YES
         }
-        let response: HTTPResponse
-        if context.tooLarge, let route = context.route, route.methods.contains(method) {
-            route.onBodyTooLarge()
-            response = .text(413, "request body larger than \(route.maxBodyBytes) bytes\n")
-        } else {
-            response = router.respond(to: HTTPRequest(
-                method: method, path: path,
-                headers: Self.values(connection, .HEADER_KIND, lowercased: true),
-                queryItems: Self.values(connection, .GET_ARGUMENT_KIND, lowercased: false),
-                body: context.body))
+        return respond(context.refusal ?? router.respond(to: context.request), on: connection)
+    }
+
+    /// Everything decided before the body: client certificate, basic auth, route, method, the
+    /// route's `admit`, the declared length against the route's limit and the shared budget.
+    private func admit(connection: OpaquePointer, path: String, method: String) -> RequestContext {
+        var peer = [UInt8](repeating: 0, count: 16)
+        let peerLength = kx_mhd_connection_peer(UnsafeMutableRawPointer(connection), &peer)
+        let request = HTTPRequest(
+            method: method, path: path,
+            headers: Self.values(connection, .HEADER_KIND, lowercased: true),
+            queryItems: Self.values(connection, .GET_ARGUMENT_KIND, lowercased: false),
+            peer: Array(peer.prefix(peerLength)))
+        let route = router.route(for: path)
+        let maxBodyBytes = route?.maxBodyBytes ?? 0
+        let context = RequestContext(request: request, refusal: nil, maxBodyBytes: maxBodyBytes, budget: options.bodyBudget)
+        context.refusal = accessRefusal(request, connection: connection) ?? router.refusal(of: request)
+        guard context.refusal == nil, let declared = request.header("content-length") else { return context }
+        guard let length = Int(declared), length >= 0 else {
+            context.refusal = .text(400, "invalid Content-Length\n")
+            return context
         }
+        if length > maxBodyBytes {
+            route?.onBodyTooLarge()
+            context.refusal = .text(413, "request body larger than \(maxBodyBytes) bytes\n")
+        } else if !context.reserve(length) {
+            context.refusal = .text(503, "too many request bodies in flight; retry later\n")
+        }
+        return context
+    }
+
+    private func accessRefusal(_ request: HTTPRequest, connection: OpaquePointer) -> HTTPResponse? {
+        if let tls = options.tls, !tls.accepts(clientCertificate: kx_mhd_client_certificate(UnsafeMutableRawPointer(connection))) {
+            return .text(403, "a valid client certificate is required\n")
+        }
+        guard let basicAuth = options.basicAuth, !options.openPaths.contains(request.path) else { return nil }
+        switch basicAuth.verdict(request.header("authorization")) {
+        case .allowed:
+            return nil
+        case .denied:
+            var response = HTTPResponse.text(401, "Unauthorized\n")
+            response.headers.append(("WWW-Authenticate", "Basic realm=\"kafka-exporter\""))
+            return response
+        case .busy:
+            var response = HTTPResponse.text(429, "another password check is running; retry\n")
+            response.headers.append(("Retry-After", "1"))
+            return response
+        }
+    }
+
+    private static func hasBody(_ connection: OpaquePointer) -> Bool {
+        let length = header(connection, "Content-Length")
+        return (length != nil && length != "0") || header(connection, "Transfer-Encoding") != nil
+    }
+
+    private func respond(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {
+        connectionGuard.answered(UInt(bitPattern: UnsafeMutableRawPointer(connection)))
         statistics.recordResponse(status: response.status)
+        var response = response
+        response.headers += options.responseHeaders
         return Self.queue(response, on: connection)
     }
 

@@ -6,14 +6,25 @@ package struct HTTPRequest: Sendable {
     /// Header names in lower case.
     package let headers: [String: String]
     package let queryItems: [String: String]
-    package let body: [UInt8]
+    package internal(set) var body: [UInt8]
+    /// The client's IPv4 (4 bytes) or IPv6 (16 bytes) address; empty when unknown.
+    package let peer: [UInt8]
 
-    package init(method: String, path: String, headers: [String: String] = [:], queryItems: [String: String] = [:], body: [UInt8] = []) {
+    package init(
+        method: String, path: String, headers: [String: String] = [:], queryItems: [String: String] = [:], body: [UInt8] = [],
+        peer: [UInt8] = []
+    ) {
         self.method = method
         self.path = path
         self.headers = headers
         self.queryItems = queryItems
         self.body = body
+        self.peer = peer
+    }
+
+    /// Whether the client connected from this host (127.0.0.0/8 or ::1).
+    package var isFromLoopback: Bool {
+        (peer.count == 4 && peer[0] == 127) || peer == Array(repeating: 0, count: 15) + [1]
     }
 
     package func header(_ name: String) -> String? {
@@ -69,12 +80,17 @@ package struct Route: Sendable {
     package let maxBodyBytes: Int
     /// Called when the server refuses a body over `maxBodyBytes` (413) without calling `handler`.
     package let onBodyTooLarge: @Sendable () -> Void
+    /// Decides from the request line and headers, before any body byte is read (and before
+    /// `100 Continue`): a response refuses the request, nil lets its body be read.
+    package let admit: @Sendable (HTTPRequest) -> HTTPResponse?
     package let handler: @Sendable (HTTPRequest) -> HTTPResponse
 
     package init(
         _ match: Match, title: String? = nil, methods: Set<String> = ["GET"], maxBodyBytes: Int = 0,
-        onBodyTooLarge: @escaping @Sendable () -> Void = {}, handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
+        onBodyTooLarge: @escaping @Sendable () -> Void = {}, admit: @escaping @Sendable (HTTPRequest) -> HTTPResponse? = { _ in nil },
+        handler: @escaping @Sendable (HTTPRequest) -> HTTPResponse
     ) {
+        self.admit = admit
         self.match = match
         self.title = title
         self.methods = methods.contains("GET") ? methods.union(["HEAD"]) : methods
@@ -111,8 +127,9 @@ package struct Router: Sendable {
         routes.first { $0.matches(path) }
     }
 
-    /// The response to a request whose route has been found and whose body has been read.
-    func respond(to request: HTTPRequest) -> HTTPResponse {
+    /// The refusal of a request from its headers alone (no route, method not allowed, the route's
+    /// own `admit`), or nil when its body may be read and `respond` called.
+    func refusal(of request: HTTPRequest) -> HTTPResponse? {
         guard let route = route(for: request.path) else {
             return .text(404, "404 page not found\n")
         }
@@ -121,6 +138,12 @@ package struct Router: Sendable {
             response.headers.append(("Allow", route.methods.sorted().joined(separator: ", ")))
             return response
         }
-        return route.handler(request)
+        return route.admit(request)
+    }
+
+    /// The response to a request whose body has been read.
+    func respond(to request: HTTPRequest) -> HTTPResponse {
+        if let refusal = refusal(of: request) { return refusal }
+        return route(for: request.path)!.handler(request)
     }
 }

@@ -1,5 +1,6 @@
 import ClientStats
 import Foundation
+import HTTP
 import Testing
 import TestSupport
 
@@ -35,6 +36,42 @@ import TestSupport
         let stats = try StatsServer()
         #expect(try stats.post(Fixtures.bytes("consumer-2.16.0.json")).status == 204)
         #expect(stats.collector.clients.map(\.key) == [ClientKey(clientID: "confluent-consumer", type: "consumer")])
+    }
+
+    @Test func postsAreDecidedFromTheirHeaders() throws {
+        let stats = try StatsServer()
+        let document = try Fixtures.bytes("producer-2.0.2.json")
+        #expect(try stats.post(document, headers: ["Content-Type": "text/plain"]).status == 415)
+        #expect(try stats.post(document, headers: ["Content-Type": "application/json; charset=utf-8"]).status == 204)
+        let route = try #require(stats.source.routes.first)
+        func admission(peer: [UInt8]) -> Int? {
+            route.admit(HTTPRequest(method: "POST", path: StatsRoute.path, headers: ["content-type": "application/json"], peer: peer))?.status
+        }
+        #expect(admission(peer: [10, 1, 2, 3]) == 403)
+        #expect(admission(peer: Array(repeating: 0, count: 15) + [1]) == nil)
+        #expect(admission(peer: [127, 0, 0, 2]) == nil)
+        let open = try StatsServer { $0.allowRemote = true }
+        #expect(try #require(open.source.routes.first).admit(
+            HTTPRequest(method: "POST", path: StatsRoute.path, headers: ["content-type": "application/json"], peer: [10, 1, 2, 3])) == nil)
+        let samples = try stats.waitForMetrics("the refusals") { $0.value("kafka_exporter_stats_rejected_total", ["reason": "remote_peer"]) == 1 }
+        #expect(samples.value("kafka_exporter_stats_rejected_total", ["reason": "wrong_content_type"]) == 1)
+    }
+
+    @Test func clientsAndPartitionsPerDocumentAreCapped() throws {
+        let stats = try StatsServer {
+            $0.limits.maxClients = 1
+            $0.limits.maxPartitions = 10
+        }
+        let consumer = try Fixtures.bytes("consumer-2.16.0.json")
+        #expect(try stats.post(consumer).status == 204)
+        #expect(try stats.post(consumer).status == 204, "a known client may keep reporting")
+        #expect(try stats.post(Fixtures.bytes("consumer-2.0.2.json")).status == 429)
+        let large = try Fixtures.bytes("consumer-large-2.0.2.json")
+        #expect(try StatisticsParser.parse(large).partitions.count > 10)
+        #expect(try stats.post(large).status == 413)
+        let samples = try stats.waitForMetrics("the refusals") { $0.value("kafka_exporter_stats_rejected_total", ["reason": "too_many_partitions"]) == 1 }
+        #expect(samples.value("kafka_exporter_stats_rejected_total", ["reason": "too_many_clients"]) == 1)
+        #expect(stats.collector.clients.count == 1)
     }
 
     @Test func tokenFileContentIsTrimmed() throws {

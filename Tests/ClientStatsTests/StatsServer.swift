@@ -18,10 +18,14 @@ final class StatsServer {
 
     var collector: ClientStatsCollector { source.collector }
 
-    init(token: BearerToken? = nil, maxBodyBytes: Int = ClientStatsOptions.defaultMaxBodyBytes) throws {
+    init(
+        token: BearerToken? = nil, maxBodyBytes: Int = ClientStatsOptions.defaultMaxBodyBytes,
+        configure: (inout ClientStatsSettings) -> Void = { _ in }
+    ) throws {
         var settings = ClientStatsSettings()
         settings.token = token
         settings.maxBodyBytes = maxBodyBytes
+        configure(&settings)
         let logger = Logger(label: "stats-test")
         let context = SourceContext.unconnected(logger: logger)
         source = try ClientStatsSource(settings: settings, context: context, publishInterval: .milliseconds(100))
@@ -41,7 +45,7 @@ final class StatsServer {
     var statsURL: String { "http://127.0.0.1:\(port)\(StatsRoute.path)" }
 
     func post(_ body: [UInt8], headers: [String: String] = [:]) throws -> HTTPTestClient.Response {
-        try HTTPTestClient(port: port).request("POST", StatsRoute.path, headers: headers, body: body)
+        try HTTPTestClient(port: port).request("POST", StatsRoute.path, headers: ["Content-Type": "application/json"].merging(headers) { $1 }, body: body)
     }
 
     /// Polls /metrics until `condition` holds, or records an issue after `timeout`.

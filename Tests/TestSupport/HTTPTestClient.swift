@@ -19,8 +19,18 @@ package final class HTTPTestClient {
     private let socketDescriptor: Int32
     private var buffer: [UInt8] = []
 
-    package init(port: UInt16, host: String = "127.0.0.1") throws {
+    /// `source` binds the client's end to a loopback address of its own (e.g. 127.0.0.2), so that tests
+    /// can act as several hosts.
+    package init(port: UInt16, host: String = "127.0.0.1", source: String? = nil) throws {
         socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if let source {
+            var local = sockaddr_in()
+            local.sin_family = sa_family_t(AF_INET)
+            inet_pton(AF_INET, source, &local.sin_addr)
+            _ = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socketDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
@@ -58,6 +68,23 @@ package final class HTTPTestClient {
     package func raw(_ bytes: [UInt8]) throws -> Response {
         try send(bytes)
         return try readResponse(method: "GET")
+    }
+
+    /// Sends bytes without waiting for an answer.
+    package func write(_ bytes: [UInt8]) throws {
+        try send(bytes)
+    }
+
+    /// Everything the server sends until it closes the connection (or 10 s pass without a byte).
+    package func readUntilClosed() -> [UInt8] {
+        var received = buffer
+        buffer = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = recv(socketDescriptor, &chunk, chunk.count, 0)
+            guard count > 0 else { return received }
+            received.append(contentsOf: chunk[..<count])
+        }
     }
 
     /// True when the server closed the connection.

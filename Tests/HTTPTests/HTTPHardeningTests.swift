@@ -1,0 +1,219 @@
+import Foundation
+import HTTP
+import Synchronization
+import Testing
+import TestSupport
+
+/// What hostile or broken clients get from the server: deadlines that do not restart per byte,
+/// refusal beyond the connection limits, one clean answer to malformed requests, and refusals
+/// decided before any body byte is read.
+@Suite struct HTTPHardeningTests {
+    private static func server(
+        _ configure: (inout HTTPServer.Options) -> Void = { _ in }, routes: [Route] = []
+    ) throws -> HTTPServer {
+        var options = HTTPServer.Options()
+        configure(&options)
+        let ping = Route(.exact("/ping")) { _ in .text(200, "pong") }
+        return try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0), router: Router(routes: [ping] + routes), options: options)
+    }
+
+    private static func waitUntil(_ timeout: Duration = .seconds(10), _ condition: () -> Bool) -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return condition()
+    }
+
+    @Test func aRequestDribbledByteByByteIsClosedAtItsDeadlineAndCounted() throws {
+        let server = try Self.server { $0.limits.requestTimeout = .seconds(1) }
+        defer { server.stop() }
+        let slow = try HTTPTestClient(port: server.port)
+        let started = ContinuousClock.now
+        // One byte every 100 ms would keep microhttpd's own (idle) timeout from ever firing.
+        for byte in Array("GET /ping HTTP/1.1\r\nX-Slow: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 40) {
+            if slow.isClosedByServer { break }
+            try? slow.write([byte])
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let elapsed = ContinuousClock.now - started
+        #expect(slow.isClosedByServer)
+        #expect(elapsed < .seconds(3), "closed after \(elapsed), the deadline is 1 s")
+        #expect(Self.waitUntil { server.statistics.failures("timeout") == 1 })
+        // A prompt client is served meanwhile and afterwards.
+        #expect(try HTTPTestClient.get(port: server.port, "/ping").status == 200)
+    }
+
+    @Test func aKeptAliveConnectionIsNotCutWhileItsClientIsPrompt() throws {
+        let server = try Self.server { $0.limits.requestTimeout = .milliseconds(500) }
+        defer { server.stop() }
+        let client = try HTTPTestClient(port: server.port)
+        for _ in 0..<4 {
+            #expect(try client.request("GET", "/ping").status == 200)
+            Thread.sleep(forTimeInterval: 0.3)
+        }
+        #expect(server.statistics.failures("timeout") == 0)
+    }
+
+    @Test func connectionsBeyondTheLimitsAreRefusedAtOnce() throws {
+        let server = try Self.server {
+            $0.limits.maxConnections = 4
+            $0.limits.maxConnectionsPerPeer = 2
+        }
+        defer { server.stop() }
+        let held = try (0..<2).map { _ in try HTTPTestClient(port: server.port, source: "127.0.0.2") }
+        #expect(Self.waitUntil { held.allSatisfy { !$0.isClosedByServer } })
+        let thirdFromTheSamePeer = try HTTPTestClient(port: server.port, source: "127.0.0.2")
+        #expect(Self.waitUntil(.seconds(2)) { thirdFromTheSamePeer.isClosedByServer })
+        #expect(server.statistics.failures("peer_connection_limit") == 1)
+
+        let others = try (0..<2).map { _ in try HTTPTestClient(port: server.port, source: "127.0.0.3") }
+        #expect(try others[0].request("GET", "/ping").status == 200)
+        let fifth = try HTTPTestClient(port: server.port)
+        #expect(Self.waitUntil(.seconds(2)) { fifth.isClosedByServer })
+        #expect(server.statistics.failures("connection_limit") >= 1)
+        _ = held
+    }
+
+    @Test func malformedTargetsAndLengthsGetOneCleanAnswer() throws {
+        let server = try Self.server()
+        defer { server.stop() }
+        #expect(try HTTPTestClient.get(port: server.port, "/ping%00").status == 404)
+        #expect(try HTTPTestClient.get(port: server.port, "/ping%00.txt").status == 404)
+        #expect(try HTTPTestClient.get(port: server.port, "/p%69ng").status == 200)
+
+        let query = (0..<1000).map { "a\($0)=b" }.joined(separator: "&")
+        let manyParameters = try HTTPTestClient(port: server.port)
+        try manyParameters.write(Array("GET /ping?\(query) HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+        let answer = String(decoding: manyParameters.readUntilClosed(), as: UTF8.self)
+        #expect(answer.hasPrefix("HTTP/1.1 414 "), "\(answer.prefix(80))")
+
+        for length in ["-1", "abc"] {
+            let client = try HTTPTestClient(port: server.port)
+            try client.write(Array("GET /ping HTTP/1.1\r\nHost: x\r\nContent-Length: \(length)\r\n\r\n".utf8))
+            let text = String(decoding: client.readUntilClosed(), as: UTF8.self)
+            #expect(text.hasPrefix("HTTP/1.1 400 "), "Content-Length \(length): \(text.prefix(80))")
+            #expect(text.components(separatedBy: "HTTP/1.1").count == 2, "Content-Length \(length): one response, got \(text)")
+        }
+    }
+
+    private static let upload = Route(
+        .exact("/upload"), methods: ["POST"], maxBodyBytes: 1 << 20,
+        admit: { $0.header("authorization") == "Bearer ok" ? nil : .text(401, "no\n") }
+    ) { request in .text(200, "\(request.body.count)") }
+
+    @Test func refusalsComeBeforeTheBodyAndBeforeContinue() throws {
+        let server = try Self.server(routes: [Self.upload])
+        defer { server.stop() }
+        for (headers, status) in [("", 401), ("Authorization: Bearer ok\r\n", 413)] {
+            let client = try HTTPTestClient(port: server.port)
+            try client.write(Array("POST /upload HTTP/1.1\r\nHost: x\r\n\(headers)Content-Length: 20000000\r\nExpect: 100-continue\r\n\r\n".utf8))
+            let text = String(decoding: client.readUntilClosed(), as: UTF8.self)
+            #expect(text.hasPrefix("HTTP/1.1 \(status) "), "\(text.prefix(60))")
+            #expect(!text.contains("100 Continue"))
+        }
+        let accepted = try HTTPTestClient(port: server.port).request(
+            "POST", "/upload", headers: ["Authorization": "Bearer ok"], body: [UInt8](repeating: 1, count: 1000))
+        #expect(accepted.status == 200 && accepted.text == "1000")
+    }
+
+    @Test func bodiesInFlightShareOneBudget() throws {
+        let server = try Self.server({ $0.bodyBudget = BodyBudget(limit: 1 << 20) }, routes: [Self.upload])
+        defer { server.stop() }
+        let head = "POST /upload HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ok\r\nContent-Length: 800000\r\n\r\n"
+        let first = try HTTPTestClient(port: server.port)
+        try first.write(Array(head.utf8) + [UInt8](repeating: 1, count: 1000))
+        Thread.sleep(forTimeInterval: 0.3)
+        let second = try HTTPTestClient(port: server.port)
+        try second.write(Array(head.utf8))
+        #expect(String(decoding: second.readUntilClosed(), as: UTF8.self).hasPrefix("HTTP/1.1 503 "))
+        let rest = try first.raw([UInt8](repeating: 1, count: 799_000))
+        #expect(rest.status == 200 && rest.text == "800000")
+        #expect(Self.waitUntil { server.statistics.failures("timeout") == 0 })
+    }
+
+    // Made with Python's crypt module (libxcrypt), cost 4 to keep the test fast.
+    private static let hash = "$2b$04$w5RiEEyl2kpY6eFvedqFOuwPcSDy6FEIhsdsmorlZ2xfHk0Q1tbuG"
+
+    private static func basic(_ user: String, _ password: String) -> String {
+        "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+    }
+
+    @Test func basicAuthCoversEveryPathButTheExemptOnesAndHeadersAreAdded() throws {
+        let web = try WebConfiguration(yaml: """
+            basic_auth_users:
+              prometheus: \(Self.hash)
+            http_server_config:
+              headers:
+                X-Frame-Options: deny
+            """, relativeTo: "/")
+        let server = try Self.server({
+            $0.basicAuth = BasicAuthUsers(hashes: web.basicAuthHashes)
+            $0.responseHeaders = web.headers
+            $0.openPaths = ["/healthz"]
+        }, routes: [Route(.exact("/healthz")) { _ in .text(200, "ok") }, Self.upload])
+        defer { server.stop() }
+        let missing = try HTTPTestClient.get(port: server.port, "/ping")
+        #expect(missing.status == 401 && missing.headers["www-authenticate"] == #"Basic realm="kafka-exporter""#)
+        #expect(missing.headers["x-frame-options"] == "deny")
+        #expect(try HTTPTestClient.get(port: server.port, "/ping", headers: ["Authorization": Self.basic("prometheus", "wrong")]).status == 401)
+        #expect(try HTTPTestClient.get(port: server.port, "/ping", headers: ["Authorization": Self.basic("nobody", "scrape-secret")]).status == 401)
+        #expect(try HTTPTestClient.get(port: server.port, "/nowhere").status == 401)
+        let client = try HTTPTestClient(port: server.port)
+        for _ in 0..<3 {
+            #expect(try client.request("GET", "/ping", headers: ["Authorization": Self.basic("prometheus", "scrape-secret")]).status == 200)
+        }
+        #expect(try HTTPTestClient.get(port: server.port, "/healthz").status == 200)
+        // Basic auth is decided before a body is read, too.
+        let upload = try HTTPTestClient(port: server.port)
+        try upload.write(Array("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 500000\r\nExpect: 100-continue\r\n\r\n".utf8))
+        #expect(String(decoding: upload.readUntilClosed(), as: UTF8.self).hasPrefix("HTTP/1.1 401 "))
+    }
+
+    @Test func oneBcryptCheckRunsAtATimeAndRememberedCredentialsPassMeanwhile() throws {
+        // Cost 12: about 250 ms per check, made with Python's crypt module.
+        let users = BasicAuthUsers(hashes: ["prometheus": "$2b$12$4DeqkxpoJx8iCU9rCrt6cuGresdxZ81uV2dY5lWX1KWma./RREKxq"])
+        #expect(users.verdict(Self.basic("prometheus", "slow-secret")) == .allowed)
+        let verdicts = Mutex<[BasicAuthUsers.Verdict]>([])
+        let guesses = (1...4).map { index in
+            Thread {
+                let verdict = users.verdict(Self.basic("prometheus", "guess-\(index)"))
+                verdicts.withLock { $0.append(verdict) }
+            }
+        }
+        guesses.forEach { $0.start() }
+        let started = ContinuousClock.now
+        #expect(users.verdict(Self.basic("prometheus", "slow-secret")) == .allowed)
+        #expect(ContinuousClock.now - started < .milliseconds(50), "remembered credentials skip bcrypt")
+        while !guesses.allSatisfy(\.isFinished) { Thread.sleep(forTimeInterval: 0.02) }
+        let all = verdicts.withLock { $0 }
+        #expect(all.contains(.busy) && all.contains(.denied) && !all.contains(.allowed), "\(all)")
+    }
+
+    @Test(arguments: [
+        ("basic_auth_users:\n  a: plain-text", "basic_auth_users.a: not a bcrypt hash"),
+        ("tls_server_config:\n  cert_file: x.pem", "tls_server_config needs both cert_file and key_file"),
+        ("http_server_config:\n  headers:\n    Server: x", "http_server_config.headers: Server is not one of"),
+        ("tls_server_configs: {}", "tls_server_configs: unknown or unsupported key"),
+        ("basic_auth_users: [a, b]", "basic_auth_users must be a mapping"),
+        ("a: [", "not valid YAML"),
+    ])
+    func invalidWebConfigsSayWhatIsWrong(yaml: String, message: String) {
+        #expect {
+            try WebConfiguration(yaml: yaml, relativeTo: "/")
+        } throws: { error in
+            "\(error)".hasPrefix(message)
+        }
+    }
+
+    @Test func aTakenPortNamesTheAddress() throws {
+        let first = try ListeningSocket(ListenAddress(host: "127.0.0.1", port: 0))
+        defer { first.closeUnused() }
+        #expect {
+            try ListeningSocket(ListenAddress(host: "127.0.0.1", port: first.port))
+        } throws: { error in
+            "\(error)" == "cannot listen on 127.0.0.1:\(first.port): Address already in use"
+        }
+    }
+}
