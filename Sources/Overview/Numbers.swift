@@ -26,7 +26,7 @@ enum Numbers {
     /// "50 %", "1.5 %".
     static func percent(_ share: Double) -> String {
         let percent = share * 100
-        return (percent >= 10 || percent == 0 ? String(format: "%.0f", percent) : String(format: "%.1f", percent)) + " %"
+        return (percent >= 10 || percent < 0.05 ? String(format: "%.0f", percent) : String(format: "%.1f", percent)) + " %"
     }
 
     /// "45 s", "10 min", "2 h".

@@ -45,15 +45,15 @@ struct OverviewBuilder {
         }
         let noRates = "No rates yet: they appear from the second collection cycle."
         return [
-            chart("message-in-per-second", "Message in per second", "messages/s", noRates, lines(PublishedFamily.inPerSecond, .inPerSecond)),
-            chart("message-in-per-minute", "Message in per minute", "messages/min", noRates, lines(PublishedFamily.inPerMinute, .inPerMinute)),
-            chart("message-consume-per-minute", "Message consume per minute", "messages/min", noRates,
+            chart("message-in-per-second", "Message in per second", "msg/s", noRates, lines(PublishedFamily.inPerSecond, .inPerSecond)),
+            chart("message-in-per-minute", "Message in per minute", "msg/min", noRates, lines(PublishedFamily.inPerMinute, .inPerMinute)),
+            chart("message-consume-per-minute", "Message consume per minute", "msg/min", noRates,
                   lines(PublishedFamily.consumedPerMinute, .consumedPerMinute)),
-            chart("lag-messages", "Lag by consumer group", "messages", "No consumer group has committed offsets.",
+            chart("lag-messages", "Lag by consumer group", "msg", "No consumer group has committed offsets.",
                   lines(PublishedFamily.lagSum, .lag)),
-            chart("lag-seconds", "Lag by consumer group in seconds", "seconds", "No lag in seconds yet: it needs two collection cycles.",
+            chart("lag-seconds", "Lag by consumer group in seconds", "s", "No lag in seconds yet: it needs two collection cycles.",
                   lines(PublishedFamily.maxLagSeconds, .lagSeconds)),
-            chart("pipeline-rates", "Pipeline stages: in and out per second", "messages/s", "No pipeline stage declared (--pipeline).",
+            chart("pipeline-rates", "Pipeline stages: in and out per second", "msg/s", "No pipeline stage declared (--pipeline).",
                   lines(PublishedFamily.stageIn, .stageIn, suffix: " in") + lines(PublishedFamily.stageOut, .stageOut, suffix: " out")),
             chart("amplification", "Amplification: records out per record in", "ratio",
                   "No ratio yet: a stage needs a whole --pipeline.window with traffic.", lines(PublishedFamily.amplification, .amplification),
