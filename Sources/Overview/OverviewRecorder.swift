@@ -31,6 +31,9 @@ package final class OverviewRecorder: Sendable {
         var readings = Readings()
         var rings: [Ring: HistoryRing]
         var lastSample: Double?
+        /// The document of the readings and rings as they are, until the next publication changes them:
+        /// page views cost no rebuilding in between.
+        var document: OverviewDocument?
     }
 
     package let settings: Settings
@@ -47,6 +50,7 @@ package final class OverviewRecorder: Sendable {
     /// Takes in a publication; one that follows a collection cycle at `time` may add an instant to the history.
     package func observe(_ familiesBySource: [String: [MetricFamily]], at time: Date?) {
         state.withLock { state in
+            state.document = nil
             state.readings.absorb(familiesBySource)
             guard let time = time?.timeIntervalSince1970 else { return }
             if let last = state.lastSample, time - last < settings.history / Double(settings.points) { return }
@@ -56,10 +60,16 @@ package final class OverviewRecorder: Sendable {
         }
     }
 
-    /// What the page and `/api/v1/overview` show now.
-    package func document(now: Date = Date()) -> OverviewDocument {
-        let (readings, rings) = state.withLock { ($0.readings, $0.rings) }
-        return OverviewBuilder(readings: readings, rings: rings, settings: settings, now: now).document()
+    /// What the page and `/api/v1/overview` show: built once per publication, outside the lock.
+    package func document() -> OverviewDocument {
+        let (cached, readings, rings) = state.withLock { ($0.document, $0.readings, $0.rings) }
+        if let cached { return cached }
+        let document = OverviewBuilder(readings: readings, rings: rings, settings: settings, now: Date()).document()
+        state.withLock { state in
+            // A publication in the meantime made a newer one due.
+            if state.readings.generation == readings.generation { state.document = document }
+        }
+        return document
     }
 
     private static func sample(_ readings: Readings) -> [Ring: [String: Double]] {

@@ -7,6 +7,8 @@ struct Readings: Sendable {
 
     private var tables: [String: Table] = [:]
     private var familiesOfSource: [String: [String]] = [:]
+    /// Publications absorbed so far.
+    private(set) var generation = 0
 
     subscript(_ family: String) -> Table { tables[family] ?? [:] }
 
@@ -14,6 +16,7 @@ struct Readings: Sendable {
     func scalar(_ family: String) -> Double? { tables[family]?[[]] }
 
     mutating func absorb(_ familiesBySource: [String: [MetricFamily]]) {
+        generation += 1
         for (source, families) in familiesBySource {
             for name in familiesOfSource[source] ?? [] { tables[name] = nil }
             var read: [String] = []

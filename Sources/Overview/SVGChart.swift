@@ -61,10 +61,12 @@ enum SVGChart {
         unit == "share" ? Numbers.percent(value) : Numbers.axis(value)
     }
 
-    /// One decimal at most: a 600-unit-wide chart needs no more, and the page stays small.
-    private static func coordinate(_ value: Double) -> String {
+    /// One decimal at most: a 600-unit-wide chart needs no more, and the page stays small. Integer
+    /// arithmetic: a page has thousands of coordinates, and `String(format:)` is slow on Linux.
+    static func coordinate(_ value: Double) -> String {
         let tenths = Int((value * 10).rounded())
-        return tenths % 10 == 0 ? String(tenths / 10) : String(format: "%.1f", Double(tenths) / 10)
+        let whole = String(tenths / 10), fraction = abs(tenths % 10)
+        return fraction == 0 ? whole : (tenths < 0 && tenths > -10 ? "-" : "") + whole + "." + String(fraction)
     }
 
     private static func pow10(_ exponent: Double) -> Double { Foundation.pow(10, exponent) }

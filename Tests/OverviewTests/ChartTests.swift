@@ -63,6 +63,15 @@ import Testing
         let segments = SVGChart.segments(times: [0, 1, 2, 3, 4, 5], values: [1, 2, nil, 4, nil, 6], from: 1)
         #expect(segments.map { $0.map(\.1) } == [[2], [4], [6]])
         #expect([0.7, 1, 1.1, 3, 240, 0.004].map(SVGChart.roundCeiling) == [1, 1, 2, 5, 250, 0.005])
+        #expect([0, 12.34, -12.34, -0.05, 5.96, 180].map(SVGChart.coordinate) == ["0", "12.3", "-12.3", "-0.1", "6", "180"])
+    }
+
+    @Test func aPublicationInvalidatesTheCachedDocument() {
+        let recorder = OverviewRecorder(settings: .init())
+        let first = recorder.document()
+        #expect(recorder.document() == first)
+        recorder.observe(["health": [Families.scalar(PublishedFamily.brokers, 3)]], at: nil)
+        #expect(recorder.document().cluster.brokers == 3)
     }
 }
 
