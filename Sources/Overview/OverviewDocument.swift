@@ -17,6 +17,18 @@ package struct OverviewDocument: Sendable, Equatable, Codable {
     package var clients: [ClientRow]
 }
 
+extension OverviewDocument {
+    /// Compact, keys sorted, dates in ISO 8601.
+    package func json() -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
+        // Cannot fail: strings, numbers (non-finite ones as strings), booleans and dates only.
+        return Array(try! encoder.encode(self)) + [UInt8(ascii: "\n")]
+    }
+}
+
 package struct ClusterSummary: Sendable, Equatable, Codable {
     /// Nil before the first collection cycle.
     package var up: Bool?

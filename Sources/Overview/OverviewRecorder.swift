@@ -34,6 +34,8 @@ package final class OverviewRecorder: Sendable {
         /// The document of the readings and rings as they are, until the next publication changes them:
         /// page views cost no rebuilding in between.
         var document: OverviewDocument?
+        /// The document's JSON, for the generation of readings it was encoded from.
+        var json: (generation: Int, bytes: [UInt8])?
     }
 
     package let settings: Settings
@@ -70,6 +72,15 @@ package final class OverviewRecorder: Sendable {
             if state.readings.generation == readings.generation { state.document = document }
         }
         return document
+    }
+
+    /// `/api/v1/overview`: encoded once per publication, like the document.
+    package func json() -> [UInt8] {
+        let generation = state.withLock { $0.readings.generation }
+        if let cached = state.withLock({ $0.json }), cached.generation == generation { return cached.bytes }
+        let bytes = document().json()
+        state.withLock { $0.json = (generation, bytes) }
+        return bytes
     }
 
     private static func sample(_ readings: Readings) -> [Ring: [String: Double]] {

@@ -22,7 +22,7 @@ package final class OverviewSource: MetricSource, PublicationObserver {
     }
 
     package var routes: [Route] {
-        [Route(.exact(Self.jsonPath), title: "Overview (JSON)") { [recorder] _ in .json(200, Self.json(recorder.document())) }]
+        [Route(.exact(Self.jsonPath), title: "Overview (JSON)") { [recorder] _ in .json(200, recorder.json()) }]
     }
 
     /// The page; the route table mounts it at `/` with the links to every other endpoint.
@@ -45,14 +45,5 @@ package final class OverviewSource: MetricSource, PublicationObserver {
             ("Referrer-Policy", "no-referrer"),
             ("Cache-Control", "no-store"),
         ]
-    }
-
-    package static func json(_ document: OverviewDocument) -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "+Inf", negativeInfinity: "-Inf", nan: "NaN")
-        // Cannot fail: strings, numbers (non-finite ones as strings), booleans and dates only.
-        return Array(try! encoder.encode(document)) + [UInt8(ascii: "\n")]
     }
 }

@@ -36,7 +36,7 @@ import Testing
             ]]
         }
         let document = recorder.document()
-        let json = OverviewSource.json(document)
+        let json = recorder.json()
         let decoded = try JSONDecoder.iso8601.decode(OverviewDocument.self, from: Data(json))
         #expect(decoded.groups.map(\.group) == ["b", "a"])
         #expect(decoded.groups.map(\.status) == ["ERR", "OK"])
@@ -70,8 +70,10 @@ import Testing
         let recorder = OverviewRecorder(settings: .init())
         let first = recorder.document()
         #expect(recorder.document() == first)
+        #expect(!String(decoding: recorder.json(), as: UTF8.self).contains("\"brokers\":3"))
         recorder.observe(["health": [Families.scalar(PublishedFamily.brokers, 3)]], at: nil)
         #expect(recorder.document().cluster.brokers == 3)
+        #expect(String(decoding: recorder.json(), as: UTF8.self).contains("\"brokers\":3"))
     }
 }
 
