@@ -17,7 +17,6 @@ struct HistoryRing: Sendable {
         times = Array(repeating: .nan, count: capacity)
     }
 
-    var count: Int { min(appended, capacity) }
     var keys: Dictionary<String, [Float]>.Keys { values.keys }
 
     mutating func append(at time: Double, _ sample: [String: Double]) {

@@ -66,6 +66,7 @@ struct OverviewBuilder {
     }
 
     private func chart(_ id: String, _ title: String, _ unit: String, _ emptyNote: String, _ lines: [Line], threshold: Double? = nil) -> Chart {
+        // Every ring takes an instant at the same time, so any ring's instants are every chart's.
         let times = rings[.inPerSecond]?.instants ?? []
         let shown = lines.sorted { ($0.current ?? -.infinity, $1.name) > ($1.current ?? -.infinity, $0.name) }.prefix(settings.top)
         let series = shown.map { line in
