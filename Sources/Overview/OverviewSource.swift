@@ -40,7 +40,7 @@ package final class OverviewSource: MetricSource, PublicationObserver {
     static func securityHeaders(nonce: String) -> [(String, String)] {
         [
             ("Content-Security-Policy",
-             "default-src 'none'; style-src 'nonce-\(nonce)'; script-src 'none'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
+             "default-src 'none'; style-src 'nonce-\(nonce)'; script-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
             ("X-Content-Type-Options", "nosniff"),
             ("Referrer-Policy", "no-referrer"),
             ("Cache-Control", "no-store"),

@@ -66,6 +66,16 @@ import Testing
         #expect([0, 12.34, -12.34, -0.05, 5.96, 180].map(SVGChart.coordinate) == ["0", "12.3", "-12.3", "-0.1", "6", "180"])
     }
 
+    @Test func beforeTheFirstCycleEveryPanelSaysWhyItIsEmpty() throws {
+        let document = OverviewRecorder(settings: .init()).document()
+        let page = OverviewPage.render(
+            document, frame: PageFrame(heading: "h", summary: "s", links: []), nonce: "n", top: 10, jsonPath: OverviewSource.jsonPath)
+        let tree = try XMLTree(page)
+        #expect(tree.elementNames.filter { $0 == "figure" }.count == document.charts.count)
+        #expect(!tree.elementNames.contains("polyline"))
+        for chart in document.charts { #expect(tree.texts.contains(chart.emptyNote)) }
+    }
+
     @Test func aPublicationInvalidatesTheCachedDocument() {
         let recorder = OverviewRecorder(settings: .init())
         let first = recorder.document()
