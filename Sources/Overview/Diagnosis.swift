@@ -36,11 +36,9 @@ struct Diagnosis {
         let since = readings.scalar(PublishedFamily.lastSuccess).map { last in
             " since \(Numbers.duration(Date().timeIntervalSince1970 - last)) ago"
         } ?? ""
-        return [Problem(
-            kind: "KafkaExporterClusterUnreachable", severity: .critical,
+        return [Problem(.clusterDown,
             message: "The exporter cannot read the cluster's metadata\(since): everything below is the last data it read.",
-            check: "kafka_exporter_collect_errors_total and the exporter's log name the failing step; check --kafka.server and the TLS and SASL flags.",
-            runbook: "runbook-cluster-down")]
+            check: "kafka_exporter_collect_errors_total and the exporter's log name the failing step; check --kafka.server and the TLS and SASL flags.")]
     }
 
     private func amplification() -> [Problem] {
@@ -50,11 +48,9 @@ struct Diagnosis {
                 let rates: Phrase = inRates[stage].flatMap { inRate in
                     outRates[stage].map { " (in \(Numbers.format(inRate))/s, out \(Numbers.format($0))/s)" }
                 } ?? ""
-                return Problem(
-                    kind: "PipelineAmplification", severity: .critical,
+                return Problem(.amplification,
                     message: "\(name: stage) writes \(Numbers.ratio(ratio)) records for every record it reads\(rates).",
-                    check: "the producer retries and queue fill of \(name: stage) (a Queue full followed by a retry loop re-produces records) and the duplicate ratio of the topics it writes.",
-                    runbook: "runbook-amplification")
+                    check: "the producer retries and queue fill of \(name: stage) (a Queue full followed by a retry loop re-produces records) and the duplicate ratio of the topics it writes.")
             }
     }
 
@@ -69,11 +65,9 @@ struct Diagnosis {
             guard sampledRecords >= Self.minimumSampledRecords else { return nil }
             let ratio = (found.to.value - found.from.value) / sampledRecords
             guard ratio > Self.duplicateRatioAbove else { return nil }
-            return Problem(
-                kind: "TopicDuplicates", severity: .warning,
+            return Problem(.duplicates,
                 message: "\(Numbers.percent(ratio)) of the records in \(name: topic) repeat an earlier one (seen in the last \(Numbers.duration(found.to.time - found.from.time))).",
-                check: "the producers writing into \(name: topic): their retries and queue fill; a pipeline stage writing it shows amplification above 1.",
-                runbook: "runbook-duplicates")
+                check: "the producers writing into \(name: topic): their retries and queue fill; a pipeline stage writing it shows amplification above 1.")
         }
     }
 
@@ -84,18 +78,14 @@ struct Diagnosis {
             let stopped = all.filter { $0.code == 4 }, stalled = all.filter { $0.code == 5 }
             var problems: [Problem] = []
             if !stopped.isEmpty {
-                problems.append(Problem(
-                    kind: "KafkaConsumerGroupStopped", severity: .critical,
+                problems.append(Problem(.groupStopped,
                     message: "\(name: group) has stopped consuming: no commit for the status window on \(Self.partitions(stopped)), with messages waiting and no live member owning them.",
-                    check: "whether the consumers of \(name: group) run (deployed, scaled to zero, crashed) and their logs.",
-                    runbook: "runbook-group-stopped"))
+                    check: "whether the consumers of \(name: group) run (deployed, scaled to zero, crashed) and their logs."))
             }
             if !stalled.isEmpty {
-                problems.append(Problem(
-                    kind: "KafkaConsumerGroupStalled", severity: .warning,
+                problems.append(Problem(.groupStalled,
                     message: "\(name: group) is stuck: a live member owns \(Self.partitions(stalled)) but has not committed for the status window.",
-                    check: "the log of the consumer that owns them: a message it cannot process, or a downstream it waits for.",
-                    runbook: "runbook-group-stalled"))
+                    check: "the log of the consumer that owns them: a message it cannot process, or a downstream it waits for."))
             }
             return problems
         }
@@ -110,11 +100,9 @@ struct Diagnosis {
 
     private func queueFull() -> [Problem] {
         clients.filter { $0.type == "producer" && ($0.queueFill ?? 0) > Self.queueFillAbove }.map { client in
-            Problem(
-                kind: "KafkaProducerQueueNearFull", severity: .warning,
+            Problem(.queueFull,
                 message: "The queue of producer \(name: client.clientID) is \(Numbers.percent(client.queueFill ?? 0)) full: at 100 % produce() fails with Queue full.",
-                check: "broker round-trip times and request errors of \(name: client.clientID); the application must answer Queue full by polling and producing the same record once.",
-                runbook: "runbook-queue-full")
+                check: "broker round-trip times and request errors of \(name: client.clientID); the application must answer Queue full by polling and producing the same record once.")
         }
     }
 
@@ -131,11 +119,9 @@ struct Diagnosis {
                 return after > before
             }
             guard sustained else { return nil }
-            return Problem(
-                kind: "KafkaProducerRetriesSustained", severity: .warning,
+            return Problem(.retries,
                 message: "Producer \(name: client.clientID) has retried requests for 10 minutes (\(Numbers.format(client.recentRetries ?? 0)) in the last 10 min).",
-                check: "the request errors and timeouts of \(name: client.clientID) to find the broker it retries against; without idempotence, retries write duplicates.",
-                runbook: "runbook-retries")
+                check: "the request errors and timeouts of \(name: client.clientID) to find the broker it retries against; without idempotence, retries write duplicates.")
         }
     }
 
@@ -146,10 +132,9 @@ struct Diagnosis {
         let named = worst.prefix(3).map { topic, count -> Phrase in "\(name: topic) \(Numbers.format(count))" }
         let list = named.dropFirst().reduce(named[0]) { "\($0), \($1)" }
         let more: Phrase = worst.count > 3 ? ", and \(String(worst.count - 3)) more topics" : ""
-        return [Problem(
-            kind: "KafkaTopicUnderReplicatedPartitions", severity: .warning,
+        return [Problem(.underReplicated,
             message: "\(Numbers.format(byTopic.values.reduce(0, +))) partitions have fewer in-sync replicas than replicas (\(list)\(more)).",
-            check: "the brokers holding the missing replicas: down, slow or out of disk.", runbook: "runbook-under-replicated")]
+            check: "the brokers holding the missing replicas: down, slow or out of disk.")]
     }
 
     /// The least-squares slope of each group's lag over the last 10 minutes, once the history covers them.
@@ -163,11 +148,9 @@ struct Diagnosis {
                 value.map { (time, $0) }
             }.filter { $0.0 >= lastInstant - Self.recentWindow }
             guard points.count >= 3, let slope = Self.slope(points), slope > Self.lagGrowthPerSecondAbove else { return nil }
-            return Problem(
-                kind: "KafkaConsumerGroupLagGrowing", severity: .warning,
+            return Problem(.lagGrowing,
                 message: "\(name: group.group) falls behind: lag \(Numbers.format(lag)) messages, growing by \(Numbers.format(slope)) per second over the last 10 min.",
-                check: "Message in per minute against Message consume per minute: more in than consumed needs more consumers (up to the partition count) or faster processing.",
-                runbook: "runbook-lag-growing")
+                check: "Message in per minute against Message consume per minute: more in than consumed needs more consumers (up to the partition count) or faster processing.")
         }
     }
 

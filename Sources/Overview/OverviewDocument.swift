@@ -90,13 +90,55 @@ package struct Phrase: Sendable, Equatable, Codable, ExpressibleByStringInterpol
 package struct Problem: Sendable, Equatable, Codable {
     package enum Severity: String, Sendable, Codable { case critical, warning }
 
-    /// Which rule found it; matches the alert of dashboards/kafka-exporter.rules.yml where there is one.
+    /// What the banner checks, named after the alert of dashboards/kafka-exporter.rules.yml with the same condition.
+    package enum Rule: String, Sendable {
+        case clusterDown = "KafkaExporterClusterUnreachable"
+        case amplification = "PipelineAmplification"
+        case duplicates = "TopicDuplicates"
+        case groupStopped = "KafkaConsumerGroupStopped"
+        case groupStalled = "KafkaConsumerGroupStalled"
+        case queueFull = "KafkaProducerQueueNearFull"
+        case retries = "KafkaProducerRetriesSustained"
+        case underReplicated = "KafkaTopicUnderReplicatedPartitions"
+        case lagGrowing = "KafkaConsumerGroupLagGrowing"
+
+        /// The alert's severity.
+        var severity: Severity {
+            switch self {
+            case .clusterDown, .amplification, .groupStopped: .critical
+            default: .warning
+            }
+        }
+
+        /// The anchor of README's runbook entry.
+        var runbook: String {
+            switch self {
+            case .clusterDown: "runbook-cluster-down"
+            case .amplification: "runbook-amplification"
+            case .duplicates: "runbook-duplicates"
+            case .groupStopped: "runbook-group-stopped"
+            case .groupStalled: "runbook-group-stalled"
+            case .queueFull: "runbook-queue-full"
+            case .retries: "runbook-retries"
+            case .underReplicated: "runbook-under-replicated"
+            case .lagGrowing: "runbook-lag-growing"
+            }
+        }
+    }
+
+    /// The alert of the same condition.
     package var kind: String
     package var severity: Severity
     package var message: Phrase
     package var check: Phrase
     /// The anchor of README's runbook entry.
     package var runbook: String
+
+    init(_ rule: Rule, message: Phrase, check: Phrase) {
+        (kind, severity, runbook) = (rule.rawValue, rule.severity, rule.runbook)
+        self.message = message
+        self.check = check
+    }
 }
 
 package struct Chart: Sendable, Equatable, Codable {

@@ -49,33 +49,24 @@ struct Selection: Sendable {
         self.accepts = accepts
     }
 
-    static let all: [String: Selection] = Dictionary(uniqueKeysWithValues: [
-        Selection(PublishedFamily.up, []),
-        Selection(PublishedFamily.lastSuccess, []),
-        Selection(PublishedFamily.brokers, []),
-        Selection(PublishedFamily.topicPartitions, ["topic"]),
-        Selection(PublishedFamily.underReplicated, ["topic"]),
-        Selection(PublishedFamily.inPerSecond, ["topic"]),
-        Selection(PublishedFamily.inPerMinute, ["topic"]),
-        Selection(PublishedFamily.consumedPerMinute, ["consumergroup"]),
-        Selection(PublishedFamily.lagSum, ["consumergroup", "topic"]),
+    /// By family name: the families summed over all labels but these, then those that need more.
+    static let all: [String: Selection] = Dictionary(uniqueKeysWithValues: ([
+        []: [PublishedFamily.up, PublishedFamily.lastSuccess, PublishedFamily.brokers],
+        ["topic"]: [
+            PublishedFamily.topicPartitions, PublishedFamily.underReplicated, PublishedFamily.inPerSecond, PublishedFamily.inPerMinute,
+            PublishedFamily.duplicateRatio, PublishedFamily.duplicates, PublishedFamily.sampled,
+        ],
+        ["consumergroup"]: [PublishedFamily.consumedPerMinute],
+        ["consumergroup", "topic"]: [PublishedFamily.lagSum],
+        ["stage"]: [PublishedFamily.stageIn, PublishedFamily.stageOut, PublishedFamily.amplification],
+        ["client_id", "type"]: [
+            PublishedFamily.retries, PublishedFamily.txErrors, PublishedFamily.rxErrors, PublishedFamily.timeouts,
+            PublishedFamily.queueMessages, PublishedFamily.queueMaxMessages, PublishedFamily.queueBytes, PublishedFamily.queueMaxBytes,
+        ],
+    ].flatMap { labels, families in families.map { Selection($0, labels) } } + [
         Selection(PublishedFamily.maxLagSeconds, ["consumergroup"], .max),
         Selection(PublishedFamily.groupStatus, ["consumergroup"], .max),
         // Only the partitions that are not OK: a large cluster's thousands of OK partitions cost nothing.
         Selection(PublishedFamily.partitionStatus, ["consumergroup", "topic"], .count, statusInKey: true) { $0 != 1 },
-        Selection(PublishedFamily.stageIn, ["stage"]),
-        Selection(PublishedFamily.stageOut, ["stage"]),
-        Selection(PublishedFamily.amplification, ["stage"]),
-        Selection(PublishedFamily.duplicateRatio, ["topic"]),
-        Selection(PublishedFamily.duplicates, ["topic"]),
-        Selection(PublishedFamily.sampled, ["topic"]),
-        Selection(PublishedFamily.retries, ["client_id", "type"]),
-        Selection(PublishedFamily.txErrors, ["client_id", "type"]),
-        Selection(PublishedFamily.rxErrors, ["client_id", "type"]),
-        Selection(PublishedFamily.timeouts, ["client_id", "type"]),
-        Selection(PublishedFamily.queueMessages, ["client_id", "type"]),
-        Selection(PublishedFamily.queueMaxMessages, ["client_id", "type"]),
-        Selection(PublishedFamily.queueBytes, ["client_id", "type"]),
-        Selection(PublishedFamily.queueMaxBytes, ["client_id", "type"]),
-    ].map { ($0.family, $0) })
+    ]).map { ($0.family, $0) })
 }
