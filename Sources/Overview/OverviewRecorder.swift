@@ -110,9 +110,10 @@ enum ClientKey {
 
     static func make(_ labels: [String]) -> String { labels.joined(separator: String(separator)) }
 
+    /// At the last separator: a client id may contain anything, librdkafka's types do not.
     static func split(_ key: String) -> (clientID: String, type: String) {
-        let parts = key.split(separator: separator, maxSplits: 1, omittingEmptySubsequences: false)
-        return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+        guard let index = key.lastIndex(of: separator) else { return (key, "") }
+        return (String(key[..<index]), String(key[key.index(after: index)...]))
     }
 
     /// Per client: request retries, errors (transmit, receive, timeouts) and queue fill.

@@ -22,7 +22,11 @@ package final class OverviewSource: MetricSource, PublicationObserver {
     }
 
     package var routes: [Route] {
-        [Route(.exact(Self.jsonPath), title: "Overview (JSON)") { [recorder] _ in .json(200, recorder.json()) }]
+        [Route(.exact(Self.jsonPath), title: "Overview (JSON)") { [recorder] _ in
+            var response = HTTPResponse.json(200, recorder.json())
+            response.headers.append(("X-Content-Type-Options", "nosniff"))
+            return response
+        }]
     }
 
     /// The page; the route table mounts it at `/` with the links to every other endpoint.

@@ -76,6 +76,13 @@ import Testing
         for chart in document.charts { #expect(tree.texts.contains(chart.emptyNote)) }
     }
 
+    @Test func aClientIsItsIdAndItsType() {
+        for (clientID, type) in [("router", "producer"), ("a\u{1F}b", "consumer"), ("", "producer")] {
+            let split = ClientKey.split(ClientKey.make([clientID, type]))
+            #expect(split.clientID == clientID && split.type == type)
+        }
+    }
+
     @Test func aPublicationInvalidatesTheCachedDocument() {
         let recorder = OverviewRecorder(settings: .init())
         let first = recorder.document()
