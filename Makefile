@@ -40,7 +40,9 @@ bench: deps
 	$(SWIFT) build -c release --product ExporterBenchmarks --traits PrometheusBaseline
 	.build/release/ExporterBenchmarks $(ARGS)
 
-# Regenerates docs/images/ from a real Prometheus scraping the demo (the e2e test renders them).
+# Regenerates docs/images/ from a real Prometheus scraping the demo (the e2e test renders them), and
+# the overview page in the incident as headless Chromium shows it.
 images: test-deps
 	$(SWIFT) build
 	RENDER_DASHBOARD_PNGS=1 .venv/bin/pytest Tests/python/test_prometheus_e2e.py -q
+	RENDER_OVERVIEW_PNG=1 .venv/bin/pytest Tests/python/test_overview_browser.py -q

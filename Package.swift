@@ -47,12 +47,13 @@ let package = Package(
         .target(name: "Insights", dependencies: ["MetricSources", "Cluster", "Exposition", "HTTP", "Kafka", "Support", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "Duplicates", dependencies: ["MetricSources", "Cluster", "Exposition", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "ClientStats", dependencies: ["MetricSources", "Cluster", "Exposition", "HTTP", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "Overview", dependencies: ["MetricSources", "Cluster", "Exposition", "HTTP", "Support", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "Demo", dependencies: ["Kafka", "Support", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Exporter",
             dependencies: [
                 "Support", "Kafka", "Exposition", "HTTP", "Cluster", "MetricSources",
-                "ClusterMetrics", "Insights", "Duplicates", "ClientStats", "Demo",
+                "ClusterMetrics", "Insights", "Duplicates", "ClientStats", "Overview", "Demo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -61,7 +62,7 @@ let package = Package(
         .executableTarget(
             name: "ExporterBenchmarks",
             dependencies: [
-                "Support", "Kafka", "Exposition", "HTTP", "Cluster", "ClusterMetrics", "ClientStats", "TestSupport",
+                "Support", "Kafka", "Exposition", "HTTP", "Cluster", "ClusterMetrics", "ClientStats", "Overview", "TestSupport",
                 .product(name: "Prometheus", package: "swift-prometheus", condition: .when(traits: ["PrometheusBaseline"])),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -80,6 +81,7 @@ let package = Package(
         .testTarget(name: "ClusterMetricsTests", dependencies: ["ClusterMetrics", "TestSupport"]),
         .testTarget(name: "InsightsTests", dependencies: ["Insights", "TestSupport"]),
         .testTarget(name: "DuplicatesTests", dependencies: ["Duplicates", "TestSupport"]),
+        .testTarget(name: "OverviewTests", dependencies: ["Overview", "MetricSources", "TestSupport"]),
         .testTarget(name: "ClientStatsTests", dependencies: ["ClientStats", "MetricSources", "TestSupport"]),
         .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Demo", "MetricSources", "TestSupport"]),
     ]

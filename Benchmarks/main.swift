@@ -11,3 +11,4 @@ if wanted("scrape") { try ScrapeBenchmark.run() }
 if wanted("collect") { try CollectionBenchmark.run() }
 if wanted("stats") { try StatsParseBenchmark.run() }
 if wanted("web") { try WebSecurityBenchmark.run() }
+if wanted("overview") { OverviewBenchmark.run() }

@@ -6,12 +6,14 @@ import HTTP
 package final class SourceSet: Sendable {
     package let sources: [any MetricSource]
     private let registry: Registry
+    private let observers: [any PublicationObserver]
 
     package init(_ sources: [any MetricSource], registry: Registry) {
         let names = sources.map(\.name)
         precondition(Set(names).count == names.count, "two sources share a name: \(names)")
         self.sources = sources
         self.registry = registry
+        observers = sources.compactMap { $0 as? any PublicationObserver }
     }
 
     /// Every source's HTTP endpoints.
@@ -20,7 +22,10 @@ package final class SourceSet: Sendable {
     package func start() {
         for source in sources {
             let name = source.name
-            source.start { [registry] families in registry.publish(source: name, families: families) }
+            source.start { [registry, observers] families in
+                registry.publish(source: name, families: families)
+                for observer in observers { observer.observe([name: families], after: nil) }
+            }
         }
     }
 
@@ -31,6 +36,7 @@ package final class SourceSet: Sendable {
             if let families = source.families(after: cycle) { updates[source.name] = families }
         }
         registry.publish(updates)
+        for observer in observers { observer.observe(updates, after: cycle) }
     }
 
     package func stop() {

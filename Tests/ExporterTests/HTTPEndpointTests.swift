@@ -29,6 +29,14 @@ import TestSupport
         let page = try connection.request("GET", "/")
         #expect(page.text.contains("kafka-exporter \(Version.current)"))
         #expect(page.text.contains("1 brokers, 1 topics, 2 partitions"))
+        #expect(page.headers["content-type"] == "text/html; charset=utf-8")
+        #expect(page.headers["content-security-policy"]?.hasPrefix("default-src 'none'; style-src 'nonce-") == true)
+        #expect(page.headers["x-content-type-options"] == "nosniff")
+        // The overview reads what the sources published: the cluster's partitions and the links of every route.
+        let overview = try connection.request("GET", "/api/v1/overview")
+        #expect(overview.status == 200)
+        #expect(overview.text.contains("\"partitions\":2"))
+        #expect(page.text.contains("<a href=\"/api/v1/groups\">"))
         let head = try connection.request("HEAD", "/metrics")
         #expect(head.status == 200)
         // All of the above went over one connection.

@@ -15,18 +15,18 @@ import Testing
     }
 
     @Test func everyOptionGroupIsFound() throws {
-        #expect(try ExporterOptions.parse([]).makeConfiguration().sources.count == 7)
+        #expect(try ExporterOptions.parse([]).makeConfiguration().sources.count == 8)
     }
 
     @Test func sourcesOffByDefaultComeOnWithTheirFlags() throws {
-        #expect(try sources([]).map(\.name) == ["health", "cluster", "broker_load", "insights", "client_stats"])
+        #expect(try sources([]).map(\.name) == ["health", "cluster", "broker_load", "insights", "client_stats", "overview"])
         let all = try sources(["--pipeline", "router: in -> out", "--duplicates.topic", "^out$"])
-        #expect(all.map(\.name) == ["health", "cluster", "broker_load", "insights", "pipeline", "duplicates", "client_stats"])
+        #expect(all.map(\.name) == ["health", "cluster", "broker_load", "insights", "pipeline", "duplicates", "client_stats", "overview"])
         all.forEach { $0.stop() }
     }
 
     @Test func sourceRoutesAreListedOnTheLandingPage() throws {
         let links = try sources([]).flatMap(\.routes).compactMap(\.link).map(\.path)
-        #expect(links == ["/healthz", "/ready", "/api/v1/groups"])
+        #expect(links == ["/healthz", "/ready", "/api/v1/groups", "/api/v1/overview"])
     }
 }

@@ -1,0 +1,51 @@
+import Foundation
+
+/// Numbers as the page and the banner write them: short, with thousands separated.
+enum Numbers {
+    /// "0.25", "12.5", "3", "1,234".
+    static func format(_ value: Double) -> String {
+        guard value.isFinite else { return "–" }
+        if abs(value) >= 1e15 { return String(format: "%.3g", value) }
+        if abs(value) >= 100 || value == value.rounded() { return grouped(Int(value.rounded())) }
+        return String(format: abs(value) < 1 ? "%.2f" : "%.1f", value)
+    }
+
+    private static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var result = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
+            result.append(digit)
+        }
+        return value < 0 ? "-" + result : result
+    }
+
+    /// "2.0": a ratio of records out to records in.
+    static func ratio(_ value: Double) -> String { String(format: "%.1f", value) }
+
+    /// "50 %", "1.5 %".
+    static func percent(_ share: Double) -> String {
+        let percent = share * 100
+        return (percent >= 10 || percent < 0.05 ? String(format: "%.0f", percent) : String(format: "%.1f", percent)) + " %"
+    }
+
+    /// "45 s", "10 min", "2 h".
+    static func duration(_ seconds: Double) -> String {
+        if seconds < 90 { return "\(Int(seconds.rounded())) s" }
+        if seconds < 5400 { return "\(Int((seconds / 60).rounded())) min" }
+        return "\(Int((seconds / 3600).rounded())) h"
+    }
+
+    /// Axis labels: "0", "2.5", "400", "1.2k", "3M".
+    static func axis(_ value: Double) -> String {
+        let magnitude = abs(value)
+        for (limit, suffix) in [(1e9, "G"), (1e6, "M"), (1e3, "k")] where magnitude >= limit {
+            return trimmed(value / limit) + suffix
+        }
+        return trimmed(value)
+    }
+
+    private static func trimmed(_ value: Double) -> String {
+        String(format: abs(value) >= 10 ? "%.0f" : "%.2g", value)
+    }
+}
