@@ -14,8 +14,8 @@ struct StageFlow: Sendable {
     private var producedOffsets: [TopicPartition: Int64] = [:]
     private var consumed = 0.0
     private var produced = 0.0
-    /// Whether a cycle was seen before, and whether it had both sides.
-    private var previousCycleHadBothSides: Bool?
+    /// The cycle before: when it was read and the produced total then.
+    private var previousCycle: FlowHistory.Earlier?
     private(set) var history: FlowHistory
 
     init(window: Double) {
@@ -25,21 +25,24 @@ struct StageFlow: Sendable {
     /// Adds a cycle: `consumed` are the group's committed offsets on the inputs, `produced` the newest
     /// offsets of the outputs.
     mutating func advance(consumed committed: [TopicPartition: Int64], produced newest: [TopicPartition: Int64], at time: Double) {
-        let seenBefore = previousCycleHadBothSides
-        previousCycleHadBothSides = !committed.isEmpty && !newest.isEmpty
+        let previous = previousCycle
         let newInput = committed.keys.contains { consumedOffsets[$0] == nil }
         let newOutput = newest.keys.contains { producedOffsets[$0] == nil }
         consumed += OffsetGrowth.sum(from: consumedOffsets, to: committed)
         produced += OffsetGrowth.sum(from: producedOffsets, to: newest)
         consumedOffsets.merge(committed) { $1 }
         producedOffsets.merge(newest) { $1 }
-        guard previousCycleHadBothSides == true else {
+        let hasBothSides = !committed.isEmpty && !newest.isEmpty
+        previousCycle = FlowHistory.Earlier(time: time, produced: produced)
+        guard hasBothSides else {
             history.removeAll()
             return
         }
         if newInput || newOutput { history.removeAll() }
         // A commit first seen now was made since the cycle before, which had seen the stage: unless
         // this is the exporter's first cycle, the point is as good as one after any other commit.
-        history.record(time: time, consumed: consumed, produced: produced, commitAppeared: newInput && seenBefore != nil)
+        history.record(
+            time: time, consumed: consumed, produced: produced,
+            commitAppearedSince: newInput ? previous : nil)
     }
 }

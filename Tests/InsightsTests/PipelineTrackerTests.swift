@@ -58,6 +58,28 @@ import Testing
         #expect(rates == PipelineTracker.Rates(inPerSecond: 4, outPerSecond: 8, amplification: 2, seconds: 40, coverage: 0.4))
     }
 
+    /// The router read a backlog of 300 records when it started: the first commit is shown in the
+    /// middle of it, and the records it read after that commit but produced before the cycle would be
+    /// counted in but not out. A span that starts there gives 1.85; the span starts at the first commit
+    /// shown in a steady stretch of output instead.
+    @Test func aBurstAtTheFirstCommitIsLeftOutOfTheSpan() {
+        // Truth: the backlog is read in the first 10 s (15 records once, then each twice: 585 out);
+        // from 10 s, 4 records a second, each twice. Each cycle from 20 s sees the commit of a second
+        // before: committed 300 + 4 (t - 11); at 10 s the commit made at 9 s, 280.
+        let tracker = PipelineTracker(stages: [stage], window: .seconds(100))
+        let committed = { (t: Double) in Int64(300 + 4 * (t - 11)) }
+        let out = { (t: Double) in Int64(585 + 8 * (t - 10)) }
+        _ = tracker.update(with: state(0, consumed: nil, outA: 0, outB: 0))
+        _ = tracker.update(with: state(10, consumed: 280, outA: out(10), outB: 0))
+        for t in stride(from: 20.0, through: 50, by: 10) {
+            let rates = tracker.update(with: state(t, consumed: committed(t), outA: out(t), outB: 0))["router"]
+            #expect(t == 20 || rates == PipelineTracker.Rates(inPerSecond: 4, outPerSecond: 8, amplification: nil, seconds: t - 20, coverage: (t - 20) / 100))
+        }
+        // From the commit shown at 20 s (the one at 10 s came with 58.5 records a second, the median 8).
+        let rates = tracker.update(with: state(60, consumed: committed(60), outA: out(60), outB: 0))["router"]
+        #expect(rates == PipelineTracker.Rates(inPerSecond: 4, outPerSecond: 8, amplification: 2, seconds: 40, coverage: 0.4))
+    }
+
     /// A group that commits every 30 s, read every 10 s: measured from the first to the last cycle of
     /// the window that saw a new commit, both sides cover the same 90 s; over the whole window the
     /// input would miss the 25 s since its last commit at the start and gain them at the end.
