@@ -62,11 +62,18 @@ struct DemoCommand: ParsableCommand {
         // The mock cluster can neither list nor describe groups; asking would only cost timeouts.
         configuration.collection.discoverGroups = false
         configuration.collection.describeGroups = false
+        let delay = try retryBugDelay()
+        if injectRetryBug && delay == .zero {
+            // Before the pipeline starts: the burst is waiting when the router first reads, so its
+            // queue fills and every record is doubled from the router's first commit on.
+            logger.warning("demo: retry bug injected into the router")
+            pipeline.retryBug.inject()
+        }
         pipeline.start()
         defer { pipeline.stop() }
-        if injectRetryBug {
+        if injectRetryBug && delay > .zero {
             let bug = pipeline.retryBug
-            DispatchQueue.global().asyncAfter(deadline: .now() + (try retryBugDelay()).seconds) {
+            DispatchQueue.global().asyncAfter(deadline: .now() + delay.seconds) {
                 logger.warning("demo: retry bug injected into the router")
                 bug.inject()
             }
