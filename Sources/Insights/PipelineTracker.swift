@@ -12,12 +12,12 @@ import Synchronization
 /// In = messages the stage's group consumed from its inputs (growth of its committed offsets);
 /// out = messages written into its outputs (growth of their newest offsets). Both are counted over the
 /// same span, which starts only once both sides are known (`StageFlow`) and ends at cycles that
-/// followed a commit of the group (`FlowHistory.span(over:)`).
+/// showed a new commit of the group in a steady stretch of output (`FlowHistory.span(over:)`).
 package final class PipelineTracker: Sendable {
-    /// The share of the window a span must cover before its ratio is shown. A commit is seen up to one
-    /// commit interval (or collection interval, if shorter) after it was made, and a ratio is off by at
-    /// most that time over the span: with the 5 s auto-commit interval of librdkafka and the Java
-    /// client, 2 % of the default 5-minute window's first 2 minutes.
+    /// The share of the window a span must cover before its ratio is shown. A commit is shown up to one
+    /// commit interval (or collection interval, if shorter) after it was made, and in a steady stretch
+    /// a ratio is off by at most that time over the span: with the 5 s auto-commit interval of
+    /// librdkafka and the Java client, 4 % over the first 2 minutes of the default 5-minute window.
     package static let minimumCoverage = 0.4
 
     package let stages: [PipelineStage]
