@@ -70,7 +70,7 @@ struct DemoCommand: ParsableCommand {
         let delay = try retryBugDelay()
         if injectRetryBug && delay == .zero {
             // Before the pipeline starts: the burst is waiting when the router first reads, so its
-            // queue fills and every record is doubled from the router's first commit on.
+            // queue fills within its first records and every record after them is doubled.
             logger.warning("demo: retry bug injected into the router")
             pipeline.retryBug.inject()
         }
