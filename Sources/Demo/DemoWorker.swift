@@ -50,7 +50,7 @@ struct DemoClients: Sendable {
         })
         callbacks.statistics = statistics
         self.callbacks = callbacks
-        statisticsIntervalMilliseconds = statistics == nil ? 0 : Int(statisticsInterval.components.seconds * 1000)
+        statisticsIntervalMilliseconds = statistics == nil ? 0 : max(1, Int((statisticsInterval / .milliseconds(1)).rounded()))
     }
 
     func configuration(clientID: String, _ extra: [(String, String)] = []) -> ClientConfiguration {

@@ -24,6 +24,9 @@ struct DemoCommand: ParsableCommand {
 
     @Option(name: .customLong("demo.partitions"), help: "Partitions of each demo topic.") var partitions: Int = 3
 
+    @Option(name: .customLong("demo.stats-interval"), help: "How often the demo's clients report their librdkafka statistics.")
+    var statisticsInterval: String = "5s"
+
     @Flag(name: .customLong("inject-retry-bug"), help: "Reproduce the incident: the router produces every record twice after one Queue full.") var injectRetryBug = false
 
     @Option(
@@ -35,6 +38,7 @@ struct DemoCommand: ParsableCommand {
         guard rate > 0, rate <= 600_000 else { throw ValidationError("--demo.rate must be between 0 and 600000 messages per minute") }
         guard (1...1000).contains(partitions) else { throw ValidationError("--demo.partitions must be between 1 and 1000") }
         _ = try retryBugDelay()
+        _ = try FlagValue.positiveDuration(statisticsInterval, flag: "--demo.stats-interval")
     }
 
     private func retryBugDelay() throws(ConfigurationError) -> Duration {
@@ -46,6 +50,7 @@ struct DemoCommand: ParsableCommand {
         var settings = DemoPipeline.Settings()
         settings.messagesPerMinute = rate
         settings.partitions = partitions
+        settings.statisticsInterval = try FlagValue.positiveDuration(statisticsInterval, flag: "--demo.stats-interval")
         // The demo's clients report their librdkafka statistics like any application's stats_cb would.
         let statistics = StatisticsRelay()
         let pipeline = try DemoPipeline(settings: settings, logger: logger, statistics: statistics.forward)
@@ -62,11 +67,18 @@ struct DemoCommand: ParsableCommand {
         // The mock cluster can neither list nor describe groups; asking would only cost timeouts.
         configuration.collection.discoverGroups = false
         configuration.collection.describeGroups = false
+        let delay = try retryBugDelay()
+        if injectRetryBug && delay == .zero {
+            // Before the pipeline starts: the burst is waiting when the router first reads, so its
+            // queue fills within its first records and every record after them is doubled.
+            logger.warning("demo: retry bug injected into the router")
+            pipeline.retryBug.inject()
+        }
         pipeline.start()
         defer { pipeline.stop() }
-        if injectRetryBug {
+        if injectRetryBug && delay > .zero {
             let bug = pipeline.retryBug
-            DispatchQueue.global().asyncAfter(deadline: .now() + (try retryBugDelay()).seconds) {
+            DispatchQueue.global().asyncAfter(deadline: .now() + delay.seconds) {
                 logger.warning("demo: retry bug injected into the router")
                 bug.inject()
             }

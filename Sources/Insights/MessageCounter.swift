@@ -17,18 +17,11 @@ struct MessageCounter: Sendable {
     private var offsets: [TopicPartition: Int64]
     private var history: ThinnedHistory<Double>
 
-    /// `maxAge`: the longest window a rate will be asked for (older history is dropped).
-    init(offsets: [TopicPartition: Int64], at time: Double, maxAge: Double = longestWindow) {
+    init(offsets: [TopicPartition: Int64], at time: Double) {
         total = offsets.values.reduce(0.0) { $0 + Double($1) }
         self.offsets = offsets
-        history = ThinnedHistory(capacity: Self.capacity, maxAge: maxAge)
+        history = ThinnedHistory(capacity: Self.capacity, maxAge: Self.longestWindow)
         history.record(total, at: time)
-    }
-
-    /// Seconds between the oldest and the newest point kept.
-    var span: Double {
-        guard let first = history.times.first, let last = history.times.last else { return 0 }
-        return last - first
     }
 
     mutating func advance(to offsets: [TopicPartition: Int64], at time: Double) {

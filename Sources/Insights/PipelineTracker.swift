@@ -10,19 +10,19 @@ import Synchronization
 /// shows an amplification ratio above 1.
 ///
 /// In = messages the stage's group consumed from its inputs (growth of its committed offsets);
-/// out = messages written into its outputs (growth of their newest offsets). Both are accumulated from
-/// positive per-partition deltas, so a recreated topic or a group reset never makes them go backwards.
+/// out = messages written into its outputs (growth of their newest offsets). Both are counted over the
+/// same span, which starts only once both sides are known (`StageFlow`) and ends at cycles that
+/// showed a new commit of the group in a steady stretch of output (`FlowHistory.span(over:)`).
 package final class PipelineTracker: Sendable {
+    /// The share of the window a span must cover before its ratio is shown. A commit is shown up to one
+    /// commit interval (or collection interval, if shorter) after it was made, and in a steady stretch
+    /// a ratio is off by at most that time over the span: with the 5 s auto-commit interval of
+    /// librdkafka and the Java client, 4 % over the first 2 minutes of the default 5-minute window.
+    package static let minimumCoverage = 0.4
+
     package let stages: [PipelineStage]
     package let window: Duration
-
-    /// The stage's two message counters: consumed from its inputs, produced into its outputs.
-    private struct StageCounters {
-        var consumed: MessageCounter
-        var produced: MessageCounter
-    }
-
-    private let counters = Mutex<[String: StageCounters]>([:])
+    private let flows = Mutex<[String: StageFlow]>([:])
 
     package init(stages: [PipelineStage], window: Duration) {
         (self.stages, self.window) = (stages, window)
@@ -31,55 +31,72 @@ package final class PipelineTracker: Sendable {
     package struct Rates: Sendable, Equatable {
         package let inPerSecond: Double
         package let outPerSecond: Double
-        /// Out / in; nil while the stage consumed nothing in the window (no traffic) and until a whole
-        /// window of cycles exists (start-up).
+        /// Out / in; nil while the stage consumed nothing in the span (no traffic) and while the span
+        /// covers less than `minimumCoverage` of the window (start-up).
         package let amplification: Double?
         /// The span the rates were measured over.
         package let seconds: Double
+        /// `seconds` as a share of the window, 0 to 1.
+        package let coverage: Double
+
+        package init(inPerSecond: Double, outPerSecond: Double, amplification: Double?, seconds: Double, coverage: Double) {
+            (self.inPerSecond, self.outPerSecond, self.amplification) = (inPerSecond, outPerSecond, amplification)
+            (self.seconds, self.coverage) = (seconds, coverage)
+        }
     }
 
-    /// Adds a cycle; returns each stage's rates once two cycles are known.
+    /// Adds a cycle; returns each stage's rates once two cycles with both sides are known. A stage whose
+    /// group is missing from the cycle keeps its history and its previous rates.
     package func update(with state: ClusterState) -> [String: Rates] {
         let newest = state.newestOffsets
         let committedByGroup = Dictionary(state.groups.map { ($0.id, $0.committedOffsets) }, uniquingKeysWith: { first, _ in first })
         let seconds = window.seconds, time = state.collectedAt.timeIntervalSince1970
-        return counters.withLock { counters in
+        return flows.withLock { flows in
             var rates: [String: Rates] = [:]
             for stage in stages where state.shard.owns(stage.group) {
-                let inputs = Set(stage.inputs), outputs = Set(stage.outputs)
-                let committed = (committedByGroup[stage.group] ?? [:]).filter { inputs.contains($0.key.topic) }
-                let produced = newest.partitions(of: outputs)
-                var stageCounters: StageCounters
-                if var known = counters[stage.name] {
-                    known.consumed.advance(to: committed, at: time)
-                    known.produced.advance(to: produced, at: time)
-                    stageCounters = known
-                } else {
-                    stageCounters = StageCounters(
-                        consumed: MessageCounter(offsets: committed, at: time, maxAge: seconds),
-                        produced: MessageCounter(offsets: produced, at: time, maxAge: seconds))
+                var flow = flows[stage.name] ?? StageFlow(window: seconds)
+                if let committed = committedByGroup[stage.group] {
+                    let inputs = Set(stage.inputs)
+                    flow.advance(
+                        consumed: committed.filter { inputs.contains($0.key.topic) },
+                        produced: newest.partitions(of: Set(stage.outputs)), at: time)
+                    flows[stage.name] = flow
                 }
-                counters[stage.name] = stageCounters
-                rates[stage.name] = Self.rates(stageCounters, window: seconds)
+                rates[stage.name] = flow.history.span(over: seconds).map { Self.rates($0, window: seconds) }
             }
             return rates.compactMapValues { $0 }
         }
     }
 
+    private static func rates(_ span: FlowHistory.Span, window: Double) -> Rates {
+        let coverage = min(1, span.seconds / window)
+        let measured = span.endsAtCommits && span.consumed > 0 && coverage >= minimumCoverage
+        return Rates(
+            inPerSecond: span.consumed / span.seconds, outPerSecond: span.produced / span.seconds,
+            amplification: measured ? span.produced / span.consumed : nil, seconds: span.seconds, coverage: coverage)
+    }
+
     private static let families = FamilyTable<Rates>(labelNames: ["stage"], [
         .init(
             "kafka_pipeline_messages_in_per_second", .gauge,
-            "Messages the stage's consumer group consumed from its input topics, per second over the pipeline window."
+            "Messages the stage's consumer group consumed from its input topics, per second over the span measured."
         ) { $0.inPerSecond },
         .init(
             "kafka_pipeline_messages_out_per_second", .gauge,
-            "Messages written into the stage's output topics, per second over the pipeline window."
+            "Messages written into the stage's output topics, per second over the span measured."
         ) { $0.outPerSecond },
         .init(
             "kafka_pipeline_amplification_ratio", .gauge,
-            "Messages out per message in over the pipeline window (1 for a router; absent without input traffic)."
+            "Messages out per message in over the span measured (1 for a router; absent without input traffic and until the span covers 40% of the pipeline window)."
         ) { $0.amplification },
-        .init("kafka_pipeline_window_seconds", .gauge, "The span the stage's rates were measured over.") { $0.seconds },
+        .init(
+            "kafka_pipeline_window_seconds", .gauge,
+            "The span the stage's rates were measured over: cycles in which both its inputs' commits and its outputs' offsets were known, at most the pipeline window."
+        ) { $0.seconds },
+        .init(
+            "kafka_pipeline_window_coverage_ratio", .gauge,
+            "kafka_pipeline_window_seconds as a share of the pipeline window (0 to 1); the ratio is shown from 0.4."
+        ) { $0.coverage },
     ])
 
     package func families(_ rates: [String: Rates]) -> [MetricFamily] {
@@ -88,19 +105,5 @@ package final class PipelineTracker: Sendable {
             if let rate = rates[stage.name] { families.add(rate, stage.name) }
         }
         return families.families
-    }
-
-    /// Rates over the window (over the history while it is shorter). In and out are read at different
-    /// moments of a stage's work (commits trail the records they produced), so over a partial window
-    /// after a start their ratio swings: it waits for a full one.
-    private static func rates(_ counters: StageCounters, window: Double) -> Rates? {
-        guard let inPerSecond = counters.consumed.perSecond(over: window),
-              let outPerSecond = counters.produced.perSecond(over: window)
-        else { return nil }
-        let span = counters.consumed.span
-        return Rates(
-            inPerSecond: inPerSecond, outPerSecond: outPerSecond,
-            amplification: inPerSecond > 0 && span >= window ? outPerSecond / inPerSecond : nil,
-            seconds: min(span, window))
     }
 }

@@ -28,6 +28,9 @@ struct ThinnedHistory<Value: Comparable & Sendable>: Sendable {
 
     var count: Int { values.count }
 
+    /// Points added to the storage when it is full.
+    private static var growth: Int { 8 }
+
     /// Adds the newest point. A value below the last one (the log was recreated or truncated) or a time
     /// not after the last one (the wall clock stepped back) starts the history afresh.
     mutating func record(_ value: Value, at time: Double) {
@@ -39,6 +42,12 @@ struct ThinnedHistory<Value: Comparable & Sendable>: Sendable {
         if count >= 2 && values[count - 1] == value && values[count - 2] == value {
             times[count - 1] = time
         } else {
+            if count == values.capacity {
+                // A few points at a time rather than doubling: thinning keeps the count nearly
+                // constant, so doubled storage would stay half empty for every partition.
+                times.reserveCapacity(count + Self.growth)
+                values.reserveCapacity(count + Self.growth)
+            }
             times.append(time)
             values.append(value)
         }

@@ -24,6 +24,7 @@ import TestSupport
         (["--log.level", "loud"], "--log.level"),
         (["--log.format", "xml"], "--log.format"),
         (["demo", "--demo.rate", "-5"], "--demo.rate"),
+        (["demo", "--demo.stats-interval", "0s"], "--demo.stats-interval"),
     ])
     func invalidInputExitsWithStatusTwoAndOneLine(arguments: [String], mentions: String) {
         guard case .exit(let status, let standardOutput, let standardError) = ExporterCLI.run(arguments) else { return }

@@ -9,49 +9,96 @@ import Testing
     private let stage = PipelineStage(name: "router", inputs: ["raw"], outputs: ["a", "b"])
     private let start = Date(timeIntervalSince1970: 1_700_000_000)
 
-    /// A cycle at `second` where the router committed `consumed` on raw and a/b hold `outA`/`outB`.
-    private func state(_ second: Double, consumed: Int64, outA: Int64, outB: Int64) -> ClusterState {
+    /// A cycle at `second`: the router committed `consumed` on raw (nil: no commit yet; the group is
+    /// missing from the cycle with `groupListed` false), and a/b hold `outA`/`outB` (b's partition 1
+    /// `outB1` once it exists).
+    private func state(
+        _ second: Double, consumed: Int64?, outA: Int64, outB: Int64, outB1: Int64? = nil, groupListed: Bool = true
+    ) -> ClusterState {
         let partition = { (id: Int32, newest: Int64) in
             PartitionState(info: PartitionInfo(id: id, leader: 1, replicas: [1], inSyncReplicas: [1]), watermarks: Watermarks(oldest: 0, newest: newest))
         }
+        let commits = consumed.map { [TopicPartition("raw", 0): $0] } ?? [:]
         return ClusterState(
             collectedAt: start.addingTimeInterval(second), brokers: [],
-            topics: [TopicState(name: "raw", partitions: [partition(0, consumed)]),
+            topics: [TopicState(name: "raw", partitions: [partition(0, max(consumed ?? 0, 10_000))]),
                      TopicState(name: "a", partitions: [partition(0, outA)]),
-                     TopicState(name: "b", partitions: [partition(0, outB)])],
-            groups: [ConsumerGroupState(id: "router", state: nil, members: nil, committedOffsets: [TopicPartition("raw", 0): consumed])])
-    }
-
-    @Test func aRouterThatEmitsWhatItTakesHasRatioOne() {
-        let tracker = PipelineTracker(stages: [stage], window: .seconds(10))
-        #expect(tracker.update(with: state(0, consumed: 0, outA: 0, outB: 0)).isEmpty, "no rates from a single cycle")
-        let rates = tracker.update(with: state(10, consumed: 100, outA: 30, outB: 70))["router"]
-        #expect(rates?.inPerSecond == 10 && rates?.outPerSecond == 10)
-        #expect(rates?.amplification == 1 && rates?.seconds == 10)
+                     TopicState(name: "b", partitions: [partition(0, outB)] + (outB1.map { [partition(1, $0)] } ?? []))],
+            groups: groupListed ? [ConsumerGroupState(id: "router", state: nil, members: nil, committedOffsets: commits)] : [])
     }
 
     @Test func producingEveryRecordTwiceHasRatioTwo() {
         let tracker = PipelineTracker(stages: [stage], window: .seconds(20))
         _ = tracker.update(with: state(0, consumed: 0, outA: 0, outB: 0))
         _ = tracker.update(with: state(10, consumed: 100, outA: 60, outB: 140))
-        #expect(tracker.update(with: state(20, consumed: 200, outA: 120, outB: 280))["router"]?.amplification == 2)
+        let rates = tracker.update(with: state(20, consumed: 200, outA: 120, outB: 280))["router"]
+        // From the commit seen at 10 s to the one at 20 s: 100 in, 200 out.
+        #expect(rates == PipelineTracker.Rates(inPerSecond: 10, outPerSecond: 20, amplification: 2, seconds: 10, coverage: 0.5))
     }
 
-    @Test func noRatioUntilAWholeWindowOfCyclesExists() {
-        let tracker = PipelineTracker(stages: [stage], window: .seconds(30))
-        _ = tracker.update(with: state(0, consumed: 0, outA: 0, outB: 0))
-        let partial = tracker.update(with: state(10, consumed: 50, outA: 100, outB: 0))["router"]
-        #expect(partial?.inPerSecond == 5 && partial?.amplification == nil)
-        _ = tracker.update(with: state(20, consumed: 100, outA: 200, outB: 0))
-        #expect(tracker.update(with: state(30, consumed: 150, outA: 300, outB: 0))["router"]?.amplification == 2)
+    /// Issue 12: the demo with the bug from the first second. The router's burst of 200 records was
+    /// consumed and produced twice before its group's first commit; counting out from the first cycle
+    /// and in from the first commit showed 2.5. Here both sides start at the first commit.
+    @Test func aGroupThatFirstCommitsAfterTheOutputsHaveDataIsMeasuredFromItsFirstCommit() {
+        // Truth: 200 records at 5 s, then 4 per second; every record is produced twice. Each cycle at
+        // t sees the commit made at t - 2 (committed 200 + 4 (t - 2)) and the outputs up to t.
+        let tracker = PipelineTracker(stages: [stage], window: .seconds(100))
+        let out = { (t: Double) in Int64(2 * (200 + 4 * t)) }
+        let committed = { (t: Double) in Int64(200 + 4 * (t - 2)) }
+        #expect(tracker.update(with: state(0, consumed: nil, outA: 0, outB: 0)).isEmpty, "no commit: no input side")
+        #expect(tracker.update(with: state(10, consumed: nil, outA: out(10) / 2, outB: out(10) / 2)).isEmpty)
+        #expect(tracker.update(with: state(20, consumed: committed(20), outA: out(20) / 2, outB: out(20) / 2)).isEmpty,
+                "one cycle with both sides: no span yet")
+        for t in [30.0, 40, 50] {
+            let rates = tracker.update(with: state(t, consumed: committed(t), outA: out(t) / 2, outB: out(t) / 2))["router"]
+            // From the first commit at 20 s: 4 in and 8 out per second, over less than 40 % of the window.
+            #expect(rates == PipelineTracker.Rates(inPerSecond: 4, outPerSecond: 8, amplification: nil, seconds: t - 20, coverage: (t - 20) / 100))
+        }
+        let rates = tracker.update(with: state(60, consumed: committed(60), outA: out(60) / 2, outB: out(60) / 2))["router"]
+        #expect(rates == PipelineTracker.Rates(inPerSecond: 4, outPerSecond: 8, amplification: 2, seconds: 40, coverage: 0.4))
     }
 
-    @Test func noInputTrafficGivesNoRatio() {
-        let tracker = PipelineTracker(stages: [stage], window: .seconds(60))
-        _ = tracker.update(with: state(0, consumed: 50, outA: 10, outB: 10))
-        let rates = tracker.update(with: state(10, consumed: 50, outA: 10, outB: 10))["router"]
-        #expect(rates?.inPerSecond == 0 && rates?.outPerSecond == 0)
-        #expect(rates?.amplification == nil)
+    /// The router read a backlog of 300 records when it started: the first commit is shown in the
+    /// middle of it, and the records it read after that commit but produced before the cycle would be
+    /// counted in but not out. A span that starts there gives 1.85; the span starts at the first commit
+    /// shown in a steady stretch of output instead.
+    @Test func aBurstAtTheFirstCommitIsLeftOutOfTheSpan() {
+        // Truth: the backlog is read in the first 10 s (15 records once, then each twice: 585 out);
+        // from 10 s, 4 records a second, each twice. Each cycle from 20 s sees the commit of a second
+        // before: committed 300 + 4 (t - 11); at 10 s the commit made at 9 s, 280.
+        let tracker = PipelineTracker(stages: [stage], window: .seconds(100))
+        let committed = { (t: Double) in Int64(300 + 4 * (t - 11)) }
+        let out = { (t: Double) in Int64(585 + 8 * (t - 10)) }
+        _ = tracker.update(with: state(0, consumed: nil, outA: 0, outB: 0))
+        _ = tracker.update(with: state(10, consumed: 280, outA: out(10), outB: 0))
+        for t in stride(from: 20.0, through: 50, by: 10) {
+            let rates = tracker.update(with: state(t, consumed: committed(t), outA: out(t), outB: 0))["router"]
+            #expect(t == 20 || rates == PipelineTracker.Rates(inPerSecond: 4, outPerSecond: 8, amplification: nil, seconds: t - 20, coverage: (t - 20) / 100))
+        }
+        // From the commit shown at 20 s (the one at 10 s came with 58.5 records a second, the median 8).
+        let rates = tracker.update(with: state(60, consumed: committed(60), outA: out(60), outB: 0))["router"]
+        #expect(rates == PipelineTracker.Rates(inPerSecond: 4, outPerSecond: 8, amplification: 2, seconds: 40, coverage: 0.4))
+    }
+
+    /// A group that commits every 30 s, read every 10 s: measured from the first to the last cycle of
+    /// the window that saw a new commit, both sides cover the same 90 s; over the whole window the
+    /// input would miss the 25 s since its last commit at the start and gain them at the end.
+    @Test func theSpanEndsAtCyclesThatSawANewCommit() {
+        // Truth: 5 messages per second in and out; commits at 5, 35, 65 and 95 s.
+        let tracker = PipelineTracker(stages: [stage], window: .seconds(100))
+        let committed = { (t: Double) in Int64(1000 + 5 * (((t - 5) / 30).rounded(.down) * 30 + 5)) }
+        let out = { (t: Double) in Int64(3000 + 5 * t) }
+        var rates: [String: PipelineTracker.Rates] = [:]
+        for t in stride(from: 0.0, through: 100, by: 10) {
+            rates = tracker.update(with: state(t, consumed: committed(t), outA: out(t), outB: 0))
+            if t == 50 {
+                // Commits seen at 10 and 40 s: 150 in, 150 out, but 30 s is less than 40 % of the window.
+                #expect(rates["router"] == PipelineTracker.Rates(inPerSecond: 5, outPerSecond: 5, amplification: nil, seconds: 30, coverage: 0.3))
+            }
+        }
+        #expect(committed(0) == 875 && committed(10) == 1025 && committed(100) == 1475)
+        // Cycles 10 to 100: 450 in, 450 out. (Cycles 0 to 100 would give 600 in, 500 out: 0.83.)
+        #expect(rates["router"] == PipelineTracker.Rates(inPerSecond: 5, outPerSecond: 5, amplification: 1, seconds: 90, coverage: 0.9))
     }
 
     @Test func theWindowForgetsOlderCycles() {
@@ -59,7 +106,15 @@ import Testing
         _ = tracker.update(with: state(0, consumed: 0, outA: 0, outB: 0))
         _ = tracker.update(with: state(30, consumed: 100, outA: 200, outB: 0))  // the bug, then fixed
         _ = tracker.update(with: state(60, consumed: 200, outA: 300, outB: 0))
-        #expect(tracker.update(with: state(90, consumed: 300, outA: 400, outB: 0))["router"]?.amplification == 1)
+        #expect(tracker.update(with: state(90, consumed: 300, outA: 400, outB: 0))["router"]
+            == PipelineTracker.Rates(inPerSecond: 100.0 / 30, outPerSecond: 100.0 / 30, amplification: 1, seconds: 30, coverage: 1))
+    }
+
+    @Test func noInputTrafficGivesNoRatio() {
+        let tracker = PipelineTracker(stages: [stage], window: .seconds(60))
+        _ = tracker.update(with: state(0, consumed: 50, outA: 10, outB: 10))
+        let rates = tracker.update(with: state(10, consumed: 50, outA: 10, outB: 10))["router"]
+        #expect(rates == PipelineTracker.Rates(inPerSecond: 0, outPerSecond: 0, amplification: nil, seconds: 10, coverage: 10.0 / 60))
     }
 
     @Test func offsetsGoingBackwardsNeverMakeNegativeRates() {
@@ -67,6 +122,44 @@ import Testing
         _ = tracker.update(with: state(0, consumed: 500, outA: 500, outB: 500))
         let rates = tracker.update(with: state(10, consumed: 20, outA: 5, outB: 5))["router"]
         #expect(rates?.inPerSecond == 0 && rates?.outPerSecond == 0)
+    }
+
+    /// A partition added to an output holds messages written before it was first seen: the span
+    /// starts again at that cycle instead of counting them as produced by nobody's input.
+    @Test func aNewOutputPartitionStartsTheSpanAgain() {
+        let tracker = PipelineTracker(stages: [stage], window: .seconds(40))
+        _ = tracker.update(with: state(0, consumed: 0, outA: 0, outB: 0))
+        _ = tracker.update(with: state(10, consumed: 100, outA: 100, outB: 0))
+        let restarted = tracker.update(with: state(20, consumed: 200, outA: 200, outB: 0, outB1: 700))
+        #expect(restarted.isEmpty, "one cycle since the partition appeared")
+        _ = tracker.update(with: state(30, consumed: 300, outA: 250, outB: 0, outB1: 750))
+        let rates = tracker.update(with: state(40, consumed: 400, outA: 300, outB: 0, outB1: 800))["router"]
+        // Commits seen at 30 and 40 s (the point at 20 s restarted the history; it shows no new commit).
+        #expect(rates == PipelineTracker.Rates(inPerSecond: 10, outPerSecond: 10, amplification: nil, seconds: 10, coverage: 0.25))
+    }
+
+    /// A cycle that could not read the stage's group keeps the history: the next one measures across it.
+    @Test func aCycleWithoutTheGroupKeepsTheHistoryAndTheRates() {
+        let tracker = PipelineTracker(stages: [stage], window: .seconds(20))
+        _ = tracker.update(with: state(0, consumed: 0, outA: 0, outB: 0))
+        let before = tracker.update(with: state(10, consumed: 100, outA: 300, outB: 0))["router"]
+        #expect(tracker.update(with: state(20, consumed: nil, outA: 400, outB: 0, groupListed: false))["router"] == before)
+        let rates = tracker.update(with: state(30, consumed: 300, outA: 600, outB: 0))["router"]
+        #expect(rates == PipelineTracker.Rates(inPerSecond: 10, outPerSecond: 15, amplification: 1.5, seconds: 20, coverage: 1))
+    }
+
+    /// More cycles than the ring holds: points closer than window / 510 replace the newest, so the
+    /// ring still spans the whole window.
+    @Test func aShortIntervalStillSpansTheWindow() {
+        let tracker = PipelineTracker(stages: [stage], window: .seconds(60))
+        var rates: [String: PipelineTracker.Rates] = [:]
+        for cycle in 0...2400 {
+            let t = Double(cycle) / 20
+            rates = tracker.update(with: state(t, consumed: Int64(cycle * 10), outA: Int64(cycle * 20), outB: 0))
+        }
+        let router = rates["router"]
+        #expect(router?.amplification == 2)
+        #expect(router.map { $0.seconds > 59.5 && $0.seconds <= 60 && abs($0.inPerSecond - 200) < 1e-4 } == true, "\(String(describing: router))")
     }
 
     @Test func declarationsParse() throws {
