@@ -32,10 +32,6 @@ package struct ClientStatsOptions: SourceOptions {
 
     package init() {}
 
-    package mutating func validate() throws {
-        _ = try settings()
-    }
-
     package func settings() throws(ConfigurationError) -> ClientStatsSettings {
         var settings = ClientStatsSettings()
         let interval = try FlagValue.duration(interval, flag: "--stats.interval")
@@ -59,12 +55,12 @@ package struct ClientStatsOptions: SourceOptions {
         return settings
     }
 
-    package func kafkaProperties() throws(ConfigurationError) -> [(key: String, value: String)] {
-        guard let interval = try settings().ownClientsInterval else { return [] }
+    package func kafkaProperties(_ settings: ClientStatsSettings) -> [(key: String, value: String)] {
+        guard let interval = settings.ownClientsInterval else { return [] }
         return [("statistics.interval.ms", String(Int(interval.seconds * 1000)))]
     }
 
-    package func makeSource(in context: SourceContext) throws -> (any MetricSource)? {
-        try ClientStatsSource(settings: settings(), context: context)
+    package func makeSource(_ settings: ClientStatsSettings, in context: SourceContext) throws -> (any MetricSource)? {
+        try ClientStatsSource(settings: settings, context: context)
     }
 }

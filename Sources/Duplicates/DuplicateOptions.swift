@@ -28,10 +28,6 @@ package struct DuplicateOptions: SourceOptions {
 
     package init() {}
 
-    package mutating func validate() throws {
-        _ = try settings()
-    }
-
     /// nil while duplicate detection is off.
     package func settings() throws(ConfigurationError) -> DuplicateSettings? {
         guard let topic else { return nil }
@@ -50,8 +46,8 @@ package struct DuplicateOptions: SourceOptions {
         return settings
     }
 
-    package func makeSource(in context: SourceContext) throws -> (any MetricSource)? {
-        guard let settings = try settings() else { return nil }
+    package func makeSource(_ settings: DuplicateSettings?, in context: SourceContext) throws -> (any MetricSource)? {
+        guard let settings else { return nil }
         let reader = DuplicateReader(settings: settings, consumer: try context.kafka.assignedConsumer(role: "duplicates"), logger: context.logger)
         return DuplicateSource(topics: settings.topics, reader: reader)
     }

@@ -34,7 +34,6 @@ struct DemoCommand: ParsableCommand {
     mutating func validate() throws {
         guard rate > 0, rate <= 600_000 else { throw ValidationError("--demo.rate must be between 0 and 600000 messages per minute") }
         guard (1...1000).contains(partitions) else { throw ValidationError("--demo.partitions must be between 1 and 1000") }
-        _ = try retryBugDelay()
     }
 
     private func retryBugDelay() throws(ConfigurationError) -> Duration {
@@ -42,6 +41,7 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
+        let retryBugDelay = try retryBugDelay()
         let logger = try options.makeLogSettings().makeLogger()
         var settings = DemoPipeline.Settings()
         settings.messagesPerMinute = rate
@@ -66,7 +66,7 @@ struct DemoCommand: ParsableCommand {
         defer { pipeline.stop() }
         if injectRetryBug {
             let bug = pipeline.retryBug
-            DispatchQueue.global().asyncAfter(deadline: .now() + (try retryBugDelay()).seconds) {
+            DispatchQueue.global().asyncAfter(deadline: .now() + retryBugDelay.seconds) {
                 logger.warning("demo: retry bug injected into the router")
                 bug.inject()
             }

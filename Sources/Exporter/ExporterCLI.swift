@@ -22,13 +22,14 @@ package enum ExporterCLI {
     /// Parses and runs; the outcome says what to print and how to exit.
     package static func run(_ arguments: [String]) -> Outcome {
         do {
-            var command = try RootCommand.parseAsRoot(arguments)
+            let spelling = KingpinSpelling(help: RootCommand.helpMessage(includeHidden: true, columns: 10_000))
+            var command = try RootCommand.parseAsRoot(spelling.normalize(arguments))
             try command.run()
             return .exit(status: 0, standardOutput: "", standardError: "")
         } catch let failure as RuntimeFailure {
             return .exit(status: 1, standardOutput: "", standardError: "kafka-exporter: \(failure)")
         } catch let error as ConfigurationError {
-            return .exit(status: 2, standardOutput: "", standardError: "kafka-exporter: \(error)")
+            return .exit(status: 2, standardOutput: "", standardError: "kafka-exporter: \(error) (see --help)")
         } catch {
             if RootCommand.exitCode(for: error) == .success {
                 return .exit(status: 0, standardOutput: RootCommand.fullMessage(for: error), standardError: "")

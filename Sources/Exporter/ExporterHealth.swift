@@ -111,7 +111,7 @@ final class ExporterHealth: MetricSource {
 
 /// The exporter's own health is always on; it has no flags.
 struct ExporterHealthOptions: SourceOptions {
-    func makeSource(in context: SourceContext) throws -> (any MetricSource)? {
+    func makeSource(_: Void, in context: SourceContext) throws -> (any MetricSource)? {
         ExporterHealth(version: Version.current, librdkafkaVersion: Version.librdkafka, http: context.httpStatistics)
     }
 }

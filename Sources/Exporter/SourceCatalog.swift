@@ -4,6 +4,7 @@ import ClusterMetrics
 import Duplicates
 import Insights
 import MetricSources
+import Support
 
 /// Every metric source the exporter can run, with its flags. Adding a source is one `@OptionGroup`
 /// line here; the exporter makes the sources in this order (docs/architecture.md).
@@ -19,6 +20,11 @@ struct SourceCatalog: ParsableArguments, Sendable {
     /// The option groups above, in declaration order.
     var all: [any SourceOptions] {
         Mirror(reflecting: self).children.compactMap { ($0.value as? any SourceOptionGroup)?.options }
+    }
+
+    /// Every source's flags validated and its settings derived, once, in declaration order.
+    func plans() throws(ConfigurationError) -> [SourcePlan] {
+        try all.map { (options: any SourceOptions) throws(ConfigurationError) -> SourcePlan in try options.plan() }
     }
 }
 

@@ -35,17 +35,13 @@ package struct InsightsOptions: SourceOptions {
 
     package init() {}
 
-    package mutating func validate() throws {
-        _ = try settings()
-    }
-
     package func settings() throws(ConfigurationError) -> OffsetInsights.Settings {
         var settings = OffsetInsights.Settings()
         settings.statusWindow = try FlagValue.positiveDuration(statusWindow, flag: "--group.status-window")
         return settings
     }
 
-    package func makeSource(in context: SourceContext) throws -> (any MetricSource)? {
-        InsightsSource(insights: OffsetInsights(settings: try settings()))
+    package func makeSource(_ settings: OffsetInsights.Settings, in context: SourceContext) throws -> (any MetricSource)? {
+        InsightsSource(insights: OffsetInsights(settings: settings))
     }
 }

@@ -97,6 +97,6 @@ import TestSupport
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build the binary first (`make test` does): \(binary)")
         let result = try Subprocess.run([binary, "--collect.interval", "never"])
         #expect(result.status == 2)
-        #expect(result.standardError == "kafka-exporter: --collect.interval: invalid duration \"never\" (use e.g. 500ms, 15s, 1m30s) (see --help)\n")
+        #expect(result.standardError == "kafka-exporter: --collect.interval: invalid duration \"never\" (use e.g. 500ms, 15s, 1h30m, 1d) (see --help)\n")
     }
 }
