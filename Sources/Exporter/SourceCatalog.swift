@@ -4,12 +4,14 @@ import ClusterMetrics
 import Duplicates
 import Insights
 import MetricSources
+import ProcessMetrics
 import Support
 
 /// Every metric source the exporter can run, with its flags. Adding a source is one `@OptionGroup`
 /// line here; the exporter makes the sources in this order (docs/architecture.md).
 struct SourceCatalog: ParsableArguments, Sendable {
     @OptionGroup var health: ExporterHealthOptions
+    @OptionGroup var process: ProcessMetricsOptions
     @OptionGroup var cluster: ClusterSourceOptions
     @OptionGroup var brokerLoad: BrokerLoadOptions
     @OptionGroup var insights: InsightsOptions
