@@ -20,13 +20,13 @@ package struct ClientStatsSettings: Sendable {
 package struct ClientStatsOptions: SourceOptions {
     package static let defaultMaxBodyBytes = 16 << 20
 
-    @Option(name: .customLong("stats.interval"), help: "Statistics interval of the exporter's own librdkafka clients (0 turns them off).") var interval: String = "30s"
+    @Option(name: .customLong("stats.interval"), parsing: .unconditional, help: "Statistics interval of the exporter's own librdkafka clients (0 turns them off).") var interval: String = "30s"
 
     @Option(name: .customLong("stats.token-file"), help: "File holding the bearer token POST /api/v1/stats requires (none when unset).") var tokenFile: String?
 
     @Option(name: .customLong("stats.topic"), help: "Kafka topic of librdkafka statistics documents to read (never committed).") var topic: String?
 
-    @Option(name: .customLong("stats.expiry"), help: "Forget a client after this long without statistics (default: 5 × its own interval).") var expiry: String?
+    @Option(name: .customLong("stats.expiry"), parsing: .unconditional, help: "Forget a client after this long without statistics (default: 5 × its own interval).") var expiry: String?
 
     @Option(name: .customLong("stats.max-bytes"), help: "Largest statistics document accepted by POST /api/v1/stats (413 beyond).") var maxBytes: Int = defaultMaxBodyBytes
 

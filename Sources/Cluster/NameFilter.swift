@@ -45,7 +45,8 @@ private struct NSRegularExpressionBox: @unchecked Sendable {
 
     init(_ pattern: String, inExclude: Bool) throws(NameFilter.InvalidPattern) {
         do {
-            regex = try NSRegularExpression(pattern: pattern)
+            // An empty pattern matches every name, as in Go; ICU refuses it, "^" means the same.
+            regex = try NSRegularExpression(pattern: pattern.isEmpty ? "^" : pattern)
         } catch {
             // NSRegularExpression only says "The value is invalid."; Swift's parser says what is wrong.
             throw NameFilter.InvalidPattern(pattern: pattern, reason: Self.reason(pattern), inExclude: inExclude)

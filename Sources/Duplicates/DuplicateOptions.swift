@@ -20,7 +20,7 @@ package struct DuplicateSettings: Sendable {
 package struct DuplicateOptions: SourceOptions {
     @Option(name: .customLong("duplicates.topic"), help: "Regex: read these topics and count records whose key and value repeat (off when unset).") package var topic: String?
 
-    @Option(name: .customLong("duplicates.window"), help: "How long a record's content is remembered for duplicate detection.") var window: String = "10m"
+    @Option(name: .customLong("duplicates.window"), parsing: .unconditional, help: "How long a record's content is remembered for duplicate detection.") var window: String = "10m"
 
     @Option(name: .customLong("duplicates.sample"), help: "Examine one record in this many (consistent hash sampling).") var sample: UInt64 = 8
 

@@ -42,7 +42,7 @@ package struct ExporterOptions: ParsableArguments {
         do {
             try kafka.validate()
         } catch {
-            throw ConfigurationError(error.description)
+            throw ConfigurationError(sasl.flagBehind(error.description).map { "\($0): \(error.description)" } ?? error.description)
         }
         let address: ListenAddress
         do {

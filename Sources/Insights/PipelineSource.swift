@@ -24,7 +24,7 @@ package struct PipelineOptions: SourceOptions {
 
     @Option(name: .customLong("pipeline.file"), help: "File with one --pipeline declaration per line (# comments).") var file: String?
 
-    @Option(name: .customLong("pipeline.window"), help: "Window of the pipeline rates and amplification ratio.") var window: String = "5m"
+    @Option(name: .customLong("pipeline.window"), parsing: .unconditional, help: "Window of the pipeline rates and amplification ratio.") var window: String = "5m"
 
     package init() {}
 

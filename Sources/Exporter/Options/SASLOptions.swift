@@ -81,6 +81,12 @@ struct SASLOptions: ParsableArguments, Sendable {
         }
     }
 
+    /// The flag that set the librdkafka property a validation `message` names, where it is not obvious
+    /// (the OIDC properties need a librdkafka built with libcurl).
+    func flagBehind(_ message: String) -> String? {
+        oauthTokenURL != nil && message.contains("sasl.oauthbearer.") ? "--sasl.oauthbearer-token-url" : nil
+    }
+
     /// Environment the Kerberos library reads (`--sasl.kerberos-config-path`).
     var environment: [String: String] {
         guard enabled, let kerberosConfigPath, !kerberosConfigPath.isEmpty else { return [:] }
