@@ -20,10 +20,15 @@ package struct ExporterConfiguration: Sendable {
     package var constantLabels: [Label]
     /// Every source (`SourceCatalog`), its flags validated.
     package var sources: [SourcePlan] = []
-    /// kafka_exporter flags given on the command line that have no effect here, for one warning.
-    package var ignoredFlags: [String] = []
-    /// Environment variables libraries read (KRB5_CONFIG), set before the first Kafka handle.
-    package var environment: [String: String] = [:]
+    /// What the process does before it starts the exporter.
+    package var startup = Startup()
+
+    package struct Startup: Sendable {
+        /// kafka_exporter flags given on the command line that have no effect here, for one warning.
+        package var ignoredFlags: [String] = []
+        /// Environment variables libraries read (KRB5_CONFIG), set before the first Kafka handle.
+        package var environment: [String: String] = [:]
+    }
 
     package init(
         kafka: ClientConfiguration, collection: CollectionSettings = CollectionSettings(),

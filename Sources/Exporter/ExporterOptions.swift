@@ -61,8 +61,8 @@ package struct ExporterOptions: ParsableArguments {
             kafka: kafka, collection: collection, listenAddress: address,
             telemetryPath: telemetryPath, maxConnections: maxConnections, constantLabels: try ConstantLabels.parse(labels))
         configuration.sources = try sources.plans()
-        configuration.ignoredFlags = sasl.ignored + tls.ignored + log.ignored + kafkaExporterOnly.ignored
-        configuration.environment = sasl.environment
+        configuration.startup.ignoredFlags = sasl.ignored + tls.ignored + log.ignored + kafkaExporterOnly.ignored
+        configuration.startup.environment = sasl.environment
         return configuration
     }
 

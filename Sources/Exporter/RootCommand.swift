@@ -36,10 +36,10 @@ struct ExporterRun {
     static let shutdownGrace = Duration.seconds(2)
 
     func runUntilTerminated() throws {
-        if !configuration.ignoredFlags.isEmpty {
-            logger.warning("kafka_exporter flags without an equivalent here are ignored", metadata: ["flags": "\(configuration.ignoredFlags.joined(separator: " "))"])
+        if !configuration.startup.ignoredFlags.isEmpty {
+            logger.warning("kafka_exporter flags without an equivalent here are ignored", metadata: ["flags": "\(configuration.startup.ignoredFlags.joined(separator: " "))"])
         }
-        for (name, value) in configuration.environment { setenv(name, value, 1) }
+        for (name, value) in configuration.startup.environment { setenv(name, value, 1) }
         let exporter: Exporter
         do {
             exporter = try Exporter(configuration: configuration, logger: logger, extraRoutes: extraRoutes)

@@ -91,8 +91,8 @@ import TestSupport
         #expect(gssapi.kafka.value(for: "sasl.kerberos.service.name") == "kafka")
         #expect(gssapi.kafka.value(for: "sasl.kerberos.keytab") == "/etc/krb/exporter.keytab")
         #expect(gssapi.kafka.value(for: "broker.version.fallback") == "0.11.0.0")
-        #expect(gssapi.environment == ["KRB5_CONFIG": "/etc/krb/krb5.conf"])
-        #expect(gssapi.ignoredFlags.isEmpty)
+        #expect(gssapi.startup.environment == ["KRB5_CONFIG": "/etc/krb/krb5.conf"])
+        #expect(gssapi.startup.ignoredFlags.isEmpty)
 
         // OIDC needs a librdkafka built with libcurl (Debian's 2.0.2 is not): the mapping is checked
         // before librdkafka sees it, and the refusal names the flag.
@@ -132,7 +132,7 @@ import TestSupport
             "--refresh.metadata=1m", "--offset.show-all=false", "--concurrent.enable", "--topic.workers=4",
             "--group.metrics.timeout=1m", "--kafka.allow-auto-topic-creation", "--use.consumelag.zookeeper",
             "--zookeeper.server=a:2181", "--zookeeper.server=b:2181", "--log.enable-sarama",
-        ]).ignoredFlags
+        ]).startup.ignoredFlags
         #expect(Set(ignored) == [
             "--sasl.handshake=false", "--sasl.disable-PA-FX-FAST", "--sasl.aws-region=eu-west-1", "--tls.server-name=kafka",
             "--refresh.metadata=1m", "--offset.show-all=false", "--concurrent.enable=true", "--topic.workers=4",
