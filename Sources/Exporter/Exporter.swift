@@ -72,12 +72,12 @@ package final class Exporter: Sendable {
     }
 
     package func start() {
+        sources.start()
+        scheduler.start()
         logger.info("kafka-exporter started", metadata: [
             "version": "\(Version.current)", "librdkafka": "\(Version.librdkafka)",
             "listen": "\(server.address)", "port": "\(server.port)",
         ])
-        sources.start()
-        scheduler.start()
     }
 
     /// Stops collecting and serving; idempotent. With `limit`, waits at most that long for the

@@ -46,12 +46,12 @@ struct ExporterRun {
         } catch let error as HTTPServerError {
             throw RuntimeFailure(error.description)
         }
+        let signals = TerminationSignals()
         exporter.start()
         onStarted(exporter)
-        SignalWaiter.waitForTermination { signal in
-            logger.info("shutting down (a second signal exits at once)", metadata: ["signal": "\(signal)"])
-            exporter.stop(waitingAtMost: Self.shutdownGrace)
-        }
+        let signal = signals.wait()
+        logger.info("shutting down (a second signal exits at once)", metadata: ["signal": "\(signal)"])
+        exporter.stop(waitingAtMost: Self.shutdownGrace)
     }
 }
 

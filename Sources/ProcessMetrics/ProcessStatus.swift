@@ -27,12 +27,7 @@ package struct ProcessStatus: Sendable, Equatable {
         let bootTime = try bootTimeSeconds(try contents("\(procRoot)/stat"))
         let limits = try contents("\(directory)/limits")
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
-        let openFileDescriptors: Int
-        do {
-            openFileDescriptors = try FileManager.default.contentsOfDirectory(atPath: "\(directory)/fd").count
-        } catch {
-            throw Unreadable(description: "\(directory)/fd: \(error)")
-        }
+        let openFileDescriptors = try entries(of: "\(directory)/fd")
         let network = (try? contents("\(directory)/net/netstat")).flatMap(ipExtOctets)
         return ProcessStatus(
             cpuSeconds: Double(stat.userTicks + stat.systemTicks) / ticks,
@@ -52,6 +47,21 @@ package struct ProcessStatus: Sendable, Equatable {
         }
         try? handle.close()
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Names in a directory, counted with readdir alone: descriptors closing meanwhile (librdkafka's
+    /// sockets) must not fail the count, as a stat of each entry would.
+    private static func entries(of path: String) throws(Unreadable) -> Int {
+        guard let directory = opendir(path) else { throw Unreadable(description: "\(path): not readable") }
+        defer { closedir(directory) }
+        var count = 0
+        while let entry = readdir(directory) {
+            let isDot = withUnsafeBytes(of: entry.pointee.d_name) { name in
+                name[0] == UInt8(ascii: ".") && (name[1] == 0 || (name[1] == UInt8(ascii: ".") && name[2] == 0))
+            }
+            if !isDot { count += 1 }
+        }
+        return count
     }
 
     private static func bootTimeSeconds(_ stat: String) throws(Unreadable) -> Double {

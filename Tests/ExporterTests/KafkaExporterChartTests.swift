@@ -47,7 +47,7 @@ import TestSupport
             #expect(samples.value("kafka_brokers") == 3)
             #expect(samples.value("kafka_exporter_up") == 1)
         }
-        #expect((samples.value("process_resident_memory_bytes") ?? 0) > 0)
+        #expect((samples.value("process_resident_memory_bytes") ?? 0) > 0, "\(exporter.standardError)")
 
         let warnings = exporter.standardError.split(separator: "\n").filter { $0.contains("flags without an equivalent") }
         if chart.ignored.isEmpty {

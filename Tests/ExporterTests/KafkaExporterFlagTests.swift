@@ -59,16 +59,16 @@ import TestSupport
     @Test func theRealBinaryAcceptsAKafkaExporterCommandLineAndNamesWhatItIgnores() throws {
         let exporter = try ExporterProcess([
             "--kafka.server=127.0.0.1:1", "--web.listen-address=127.0.0.1:0", "--concurrent.enable", "--zookeeper.server=zk:2181",
-            "--use.consumelag.zookeeper=false", "--topic.workers=10",
+            "--use.consumelag.zookeeper=false", "--topic.workers=10", "--offset.show-all=true",
         ])
         _ = try exporter.waitUntilStarted()
         exporter.signal(SIGTERM)
         #expect(exporter.waitForExit(timeout: .seconds(10)) == 0)
         let warnings = exporter.standardError.split(separator: "\n").filter { $0.contains("ignored") }
         #expect(warnings.count == 1, "\(warnings)")
-        for flag in ["--concurrent.enable=true", "--zookeeper.server=zk:2181", "--use.consumelag.zookeeper=false", "--topic.workers=10"] {
-            #expect(warnings.first?.contains(flag) == true, "\(flag) not named in \(warnings)")
-        }
+        let named = warnings.first?.firstMatch(of: /flags="([^"]*)"/).map { Set(String($0.1).split(separator: " ").map(String.init)) }
+        // Switches set to what this exporter does anyway are not worth a warning.
+        #expect(named == ["--concurrent.enable", "--zookeeper.server=zk:2181", "--topic.workers=10"])
     }
 
     @Test(arguments: [
@@ -135,8 +135,8 @@ import TestSupport
         ]).startup.ignoredFlags
         #expect(Set(ignored) == [
             "--sasl.handshake=false", "--sasl.disable-PA-FX-FAST", "--sasl.aws-region=eu-west-1", "--tls.server-name=kafka",
-            "--refresh.metadata=1m", "--offset.show-all=false", "--concurrent.enable=true", "--topic.workers=4",
-            "--group.metrics.timeout=1m", "--kafka.allow-auto-topic-creation=true", "--use.consumelag.zookeeper=true",
+            "--refresh.metadata=1m", "--offset.show-all=false", "--concurrent.enable", "--topic.workers=4",
+            "--group.metrics.timeout=1m", "--kafka.allow-auto-topic-creation", "--use.consumelag.zookeeper",
             "--zookeeper.server=a:2181", "--zookeeper.server=b:2181", "--log.enable-sarama",
         ])
         #expect(ignored.count == 14)

@@ -68,6 +68,14 @@ import Testing
         withExtendedLifetime(broker) {}
     }
 
+    /// Signals are caught before the exporter starts: one sent the moment it says so is not lost.
+    @Test func aSignalRightAfterStartIsNotLost() throws {
+        let exporter = try ExporterProcess(["--kafka.server", "127.0.0.1:1", "--web.listen-address", "127.0.0.1:0"])
+        _ = try exporter.waitUntilStarted()
+        exporter.signal(SIGTERM)
+        #expect(exporter.waitForExit(timeout: .seconds(10)) == 0, "\(exporter.standardError)")
+    }
+
     @Test func eachLibrdkafkaErrorIsLoggedOnce() throws {
         // A port nobody listens on: every connection attempt is refused.
         let (socket, port) = try SilentBroker.listeningSocket()
