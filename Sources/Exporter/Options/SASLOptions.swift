@@ -39,7 +39,7 @@ struct SASLOptions: ParsableArguments, Sendable {
     ]
 
     /// librdkafka's name of the mechanism.
-    func librdkafkaMechanism() throws(ConfigurationError) -> String {
+    private func librdkafkaMechanism() throws(ConfigurationError) -> String {
         let key = mechanism.lowercased().filter { $0 != "-" && $0 != "_" }
         if key == "awsiam" {
             throw ConfigurationError("--sasl.mechanism awsiam: librdkafka has no AWS MSK IAM mechanism; use scram-sha512 or oauthbearer")
