@@ -1,6 +1,8 @@
 # The two commands of the README: `make demo` and `make test`. Both install what is missing.
 SWIFT ?= swift
 ARGS ?=
+# kafka_exporter_build_info{revision}; Package.swift reads it.
+export KAFKA_EXPORTER_REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
 
 .PHONY: demo test build deps test-deps bench fuzz images
 

@@ -1,5 +1,12 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
+
+/// The commit for `kafka_exporter_build_info{revision}`: `make` passes `git rev-parse HEAD` in
+/// KAFKA_EXPORTER_REVISION (SwiftPM reloads the manifest when the environment changes).
+let revision = ProcessInfo.processInfo.environment["KAFKA_EXPORTER_REVISION"].flatMap { value in
+    value.allSatisfy { $0.isHexDigit } && !value.isEmpty ? value : nil
+} ?? "unknown"
 
 let package = Package(
     name: "kafka-exporter",
@@ -36,6 +43,7 @@ let package = Package(
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .target(name: "CMicroHTTPDShims", dependencies: ["CMicroHTTPD"], linkerSettings: [.linkedLibrary("gnutls")]),
+        .target(name: "CBuildInfo", cSettings: [.define("KAFKA_EXPORTER_REVISION", to: "\"\(revision)\"")]),
 
         .target(name: "Support", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "Kafka", dependencies: ["CRdKafka", "Support", .product(name: "Logging", package: "swift-log")]),
@@ -49,11 +57,12 @@ let package = Package(
         .target(name: "ClientStats", dependencies: ["MetricSources", "Cluster", "Exposition", "HTTP", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "Overview", dependencies: ["MetricSources", "Cluster", "Exposition", "HTTP", "Support", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "Demo", dependencies: ["Kafka", "Support", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "ProcessMetrics", dependencies: ["MetricSources", "Cluster", "Exposition", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(
             name: "Exporter",
             dependencies: [
                 "Support", "Kafka", "Exposition", "HTTP", "Cluster", "MetricSources",
-                "ClusterMetrics", "Insights", "Duplicates", "ClientStats", "Overview", "Demo",
+                "ClusterMetrics", "Insights", "Duplicates", "ClientStats", "Overview", "Demo", "ProcessMetrics", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -83,6 +92,7 @@ let package = Package(
         .testTarget(name: "DuplicatesTests", dependencies: ["Duplicates", "TestSupport"]),
         .testTarget(name: "OverviewTests", dependencies: ["Overview", "MetricSources", "TestSupport"]),
         .testTarget(name: "ClientStatsTests", dependencies: ["ClientStats", "MetricSources", "TestSupport"]),
-        .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Demo", "MetricSources", "TestSupport"]),
+        .testTarget(name: "ProcessMetricsTests", dependencies: ["ProcessMetrics", "TestSupport"]),
+        .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Demo", "MetricSources", "ProcessMetrics", "TestSupport"]),
     ]
 )

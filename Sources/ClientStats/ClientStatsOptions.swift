@@ -23,13 +23,13 @@ package struct ClientStatsSettings: Sendable {
 package struct ClientStatsOptions: SourceOptions {
     package static let defaultMaxBodyBytes = 16 << 20
 
-    @Option(name: .customLong("stats.interval"), help: "Statistics interval of the exporter's own librdkafka clients (0 turns them off).") var interval: String = "30s"
+    @Option(name: .customLong("stats.interval"), parsing: .unconditional, help: "Statistics interval of the exporter's own librdkafka clients (0 turns them off).") var interval: String = "30s"
 
     @Option(name: .customLong("stats.token-file"), help: "File holding the bearer token POST /api/v1/stats requires (none when unset).") var tokenFile: String?
 
     @Option(name: .customLong("stats.topic"), help: "Kafka topic of librdkafka statistics documents to read (never committed).") var topic: String?
 
-    @Option(name: .customLong("stats.expiry"), help: "Forget a client after this long without statistics (default: 5 × its own interval).") var expiry: String?
+    @Option(name: .customLong("stats.expiry"), parsing: .unconditional, help: "Forget a client after this long without statistics (default: 5 × its own interval).") var expiry: String?
 
     @Option(name: .customLong("stats.max-bytes"), help: "Largest statistics document accepted by POST /api/v1/stats (413 beyond).") var maxBytes: Int = defaultMaxBodyBytes
 
@@ -40,10 +40,6 @@ package struct ClientStatsOptions: SourceOptions {
     @Flag(name: .customLong("stats.allow-remote"), help: "Accept POST /api/v1/stats from other hosts without --stats.token-file (default: loopback only).") var allowRemote = false
 
     package init() {}
-
-    package mutating func validate() throws {
-        _ = try settings()
-    }
 
     package func settings() throws(ConfigurationError) -> ClientStatsSettings {
         var settings = ClientStatsSettings()
@@ -73,12 +69,12 @@ package struct ClientStatsOptions: SourceOptions {
         return settings
     }
 
-    package func kafkaProperties() throws(ConfigurationError) -> [(key: String, value: String)] {
-        guard let interval = try settings().ownClientsInterval else { return [] }
+    package func kafkaProperties(_ settings: ClientStatsSettings) -> [(key: String, value: String)] {
+        guard let interval = settings.ownClientsInterval else { return [] }
         return [("statistics.interval.ms", String(Int(interval.seconds * 1000)))]
     }
 
-    package func makeSource(in context: SourceContext) throws -> (any MetricSource)? {
-        try ClientStatsSource(settings: settings(), context: context)
+    package func makeSource(_ settings: ClientStatsSettings, in context: SourceContext) throws -> (any MetricSource)? {
+        try ClientStatsSource(settings: settings, context: context)
     }
 }

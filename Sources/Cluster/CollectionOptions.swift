@@ -10,7 +10,7 @@ package struct CollectionOptions: ParsableArguments, Sendable {
 
     @Option(name: .customLong("topic.exclude"), help: "Regex: topics whose names match are not collected.") var topicExclude: String = "^$"
 
-    @Flag(name: .customLong("topic.include-internal"), help: "Also collect internal topics (names starting with __).") var includeInternalTopics = false
+    @Flag(name: .customLong("topic.include-internal"), inversion: .prefixedNo, help: "Also collect internal topics (names starting with __).") var includeInternalTopics = false
 
     @Option(name: .customLong("group.filter"), help: "Regex: only consumer groups whose names match are collected.") var groupFilter: String = ".*"
 
@@ -21,29 +21,21 @@ package struct CollectionOptions: ParsableArguments, Sendable {
 
     @Flag(name: .customLong("group.discovery"), inversion: .prefixedNo, help: "Discover consumer groups with ListConsumerGroups.") var discoverGroups = true
 
-    @Option(name: .customLong("collect.interval"), help: "Time between collection cycles.") var interval: String = "15s"
+    @Option(name: .customLong("collect.interval"), parsing: .unconditional, help: "Time between collection cycles.") var interval: String = "15s"
 
-    @Option(name: .customLong("collect.timeout"), help: "Deadline of each Kafka request in a cycle.") var timeout: String = "10s"
+    @Option(name: .customLong("collect.timeout"), parsing: .unconditional, help: "Deadline of each Kafka request in a cycle.") var timeout: String = "10s"
 
-    @Option(name: .customLong("collect.max-inflight"), help: "Consumer-group offset requests in flight at once.") var maxInFlight: Int = 16
+    @Option(name: .customLong("collect.max-inflight"), help: "Consumer-group offset requests in flight at once (kafka_exporter: --group.workers).") package var maxInFlight: Int = 16
 
     @OptionGroup var shard: ShardOptions
 
     package init() {}
 
-    package mutating func validate() throws {
-        _ = try settings()
-    }
-
     /// The validated settings; every problem is one line naming the flag.
     package func settings() throws(ConfigurationError) -> CollectionSettings {
         var settings = CollectionSettings()
-        do {
-            settings.topicFilter = try NameFilter(include: topicFilter, exclude: topicExclude)
-            settings.groupFilter = try NameFilter(include: groupFilter, exclude: groupExclude)
-        } catch {
-            throw ConfigurationError("--topic/--group filter: \(error)")
-        }
+        settings.topicFilter = try Self.filter(include: topicFilter, exclude: topicExclude, flags: ("--topic.filter", "--topic.exclude"))
+        settings.groupFilter = try Self.filter(include: groupFilter, exclude: groupExclude, flags: ("--group.filter", "--group.exclude"))
         settings.includeInternalTopics = includeInternalTopics
         settings.discoverGroups = discoverGroups
         settings.staticGroups = try staticGroups.map(StaticGroup.init(parsing:))
@@ -54,5 +46,13 @@ package struct CollectionOptions: ParsableArguments, Sendable {
         settings.interval = try FlagValue.positiveDuration(interval, flag: "--collect.interval")
         guard settings.interval >= .milliseconds(100) else { throw ConfigurationError("--collect.interval must be at least 100ms") }
         return settings
+    }
+
+    private static func filter(include: String, exclude: String, flags: (include: String, exclude: String)) throws(ConfigurationError) -> NameFilter {
+        do {
+            return try NameFilter(include: include, exclude: exclude)
+        } catch {
+            throw ConfigurationError("\(error.inExclude ? flags.exclude : flags.include): \(error)")
+        }
     }
 }

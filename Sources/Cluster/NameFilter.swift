@@ -13,14 +13,16 @@ package final class NameFilter: Sendable {
     package struct InvalidPattern: Error, CustomStringConvertible {
         package let pattern: String
         package let reason: String
+        /// True when the exclude pattern is the invalid one.
+        package let inExclude: Bool
         package var description: String { "invalid regular expression \"\(pattern)\": \(reason)" }
     }
 
     package init(include: String = ".*", exclude: String = "^$") throws(InvalidPattern) {
         self.include = include
         self.exclude = exclude
-        includeRegex = try NSRegularExpressionBox(include)
-        excludeRegex = try NSRegularExpressionBox(exclude)
+        includeRegex = try NSRegularExpressionBox(include, inExclude: false)
+        excludeRegex = try NSRegularExpressionBox(exclude, inExclude: true)
     }
 
     package static let everything = try! NameFilter()
@@ -41,11 +43,22 @@ package final class NameFilter: Sendable {
 private struct NSRegularExpressionBox: @unchecked Sendable {
     let regex: NSRegularExpression
 
-    init(_ pattern: String) throws(NameFilter.InvalidPattern) {
+    init(_ pattern: String, inExclude: Bool) throws(NameFilter.InvalidPattern) {
         do {
-            regex = try NSRegularExpression(pattern: pattern)
+            // An empty pattern matches every name, as in Go; ICU refuses it, "^" means the same.
+            regex = try NSRegularExpression(pattern: pattern.isEmpty ? "^" : pattern)
         } catch {
-            throw NameFilter.InvalidPattern(pattern: pattern, reason: "\((error as NSError).localizedDescription)")
+            // NSRegularExpression only says "The value is invalid."; Swift's parser says what is wrong.
+            throw NameFilter.InvalidPattern(pattern: pattern, reason: Self.reason(pattern), inExclude: inExclude)
+        }
+    }
+
+    private static func reason(_ pattern: String) -> String {
+        do {
+            _ = try Regex(pattern)
+            return "not a valid ICU regular expression"
+        } catch {
+            return "\(error)"
         }
     }
 

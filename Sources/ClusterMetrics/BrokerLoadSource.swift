@@ -35,7 +35,7 @@ package struct BrokerLoadSource: ClusterStateSource {
 package struct BrokerLoadOptions: SourceOptions {
     package init() {}
 
-    package func makeSource(in context: SourceContext) throws -> (any MetricSource)? {
+    package func makeSource(_: Void, in context: SourceContext) throws -> (any MetricSource)? {
         BrokerLoadSource()
     }
 }

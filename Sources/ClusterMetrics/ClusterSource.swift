@@ -15,7 +15,7 @@ package struct ClusterSource: ClusterStateSource {
 package struct ClusterSourceOptions: SourceOptions {
     package init() {}
 
-    package func makeSource(in context: SourceContext) throws -> (any MetricSource)? {
+    package func makeSource(_: Void, in context: SourceContext) throws -> (any MetricSource)? {
         ClusterSource()
     }
 }

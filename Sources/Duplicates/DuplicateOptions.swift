@@ -20,17 +20,13 @@ package struct DuplicateSettings: Sendable {
 package struct DuplicateOptions: SourceOptions {
     @Option(name: .customLong("duplicates.topic"), help: "Regex: read these topics and count records whose key and value repeat (off when unset).") package var topic: String?
 
-    @Option(name: .customLong("duplicates.window"), help: "How long a record's content is remembered for duplicate detection.") var window: String = "10m"
+    @Option(name: .customLong("duplicates.window"), parsing: .unconditional, help: "How long a record's content is remembered for duplicate detection.") var window: String = "10m"
 
     @Option(name: .customLong("duplicates.sample"), help: "Examine one record in this many (consistent hash sampling).") var sample: UInt64 = 8
 
     @Option(name: .customLong("duplicates.max-entries"), help: "Content hashes kept per topic at most; beyond, the sampling factor doubles.") var maxEntries: Int = 200_000
 
     package init() {}
-
-    package mutating func validate() throws {
-        _ = try settings()
-    }
 
     /// nil while duplicate detection is off.
     package func settings() throws(ConfigurationError) -> DuplicateSettings? {
@@ -50,8 +46,8 @@ package struct DuplicateOptions: SourceOptions {
         return settings
     }
 
-    package func makeSource(in context: SourceContext) throws -> (any MetricSource)? {
-        guard let settings = try settings() else { return nil }
+    package func makeSource(_ settings: DuplicateSettings?, in context: SourceContext) throws -> (any MetricSource)? {
+        guard let settings else { return nil }
         let reader = DuplicateReader(settings: settings, consumer: try context.kafka.assignedConsumer(role: "duplicates"), logger: context.logger)
         return DuplicateSource(topics: settings.topics, reader: reader)
     }

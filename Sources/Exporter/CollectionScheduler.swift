@@ -20,8 +20,10 @@ final class CollectionScheduler: Sendable {
         }
     }
 
-    /// Asks the loop to stop and waits for the cycle in progress to end.
-    func stop() {
-        loop.stop()
+    /// Asks the loop to stop and waits for the cycle in progress to end, or at most `limit`;
+    /// false when the cycle is still running.
+    @discardableResult
+    func stop(waitingAtMost limit: Duration? = nil) -> Bool {
+        loop.stop(waitingAtMost: limit)
     }
 }

@@ -30,7 +30,7 @@ struct DemoCommand: ParsableCommand {
     @Flag(name: .customLong("inject-retry-bug"), help: "Reproduce the incident: the router produces every record twice after one Queue full.") var injectRetryBug = false
 
     @Option(
-        name: .customLong("inject-retry-bug-after"),
+        name: .customLong("inject-retry-bug-after"), parsing: .unconditional,
         help: "With --inject-retry-bug, wait this long first (e.g. 2m). The bug can also be switched on with POST /demo/inject-retry-bug.")
     var injectRetryBugAfter: String = "0s"
 

@@ -42,9 +42,9 @@ package final class Exporter: Sendable {
         registry = Registry(constantLabels: configuration.constantLabels.map { ($0.name, $0.value) })
         var kafka = configuration.kafka
         var collection = configuration.collection
-        for options in configuration.sources {
-            for (key, value) in try options.kafkaProperties() { kafka.set(key, value) }
-            for group in try options.staticGroups() where !collection.staticGroups.contains(where: { $0.id == group.id }) {
+        for plan in configuration.sources {
+            for (key, value) in plan.kafkaProperties { kafka.set(key, value) }
+            for group in plan.staticGroups where !collection.staticGroups.contains(where: { $0.id == group.id }) {
                 collection.staticGroups.append(group)
             }
         }
@@ -89,19 +89,25 @@ package final class Exporter: Sendable {
     }
 
     package func start() {
+        sources.start()
+        scheduler.start()
         logger.info("kafka-exporter started", metadata: [
             "version": "\(Version.current)", "librdkafka": "\(Version.librdkafka)",
             "listen": "\(servers.map { "\($0.address)" }.joined(separator: ","))", "port": "\(port)",
         ])
-        sources.start()
-        scheduler.start()
     }
 
-    /// Stops collecting and serving; idempotent.
-    package func stop() {
-        scheduler.stop()
+    /// Stops collecting and serving; idempotent. With `limit`, waits at most that long for the
+    /// collection cycle in progress (a Kafka request may block up to --collect.timeout) and leaves its
+    /// handles open if it is still running: for a process that is about to exit.
+    package func stop(waitingAtMost limit: Duration? = nil) {
+        let cycleEnded = scheduler.stop(waitingAtMost: limit)
         sources.stop()
         servers.forEach { $0.stop() }
+        guard cycleEnded else {
+            logger.info("not waiting for the collection cycle in progress")
+            return
+        }
         collector.close()
     }
 }

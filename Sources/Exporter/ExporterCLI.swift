@@ -19,16 +19,23 @@ package enum ExporterCLI {
         }
     }
 
+    /// Parses the arguments as the exporter does, kingpin's spellings included (`KingpinSpelling`).
+    package static func parse(_ arguments: [String]) throws -> any ParsableCommand {
+        try RootCommand.parseAsRoot(spelling.normalize(arguments))
+    }
+
+    private static let spelling = KingpinSpelling(help: RootCommand.helpMessage(includeHidden: true, columns: 10_000))
+
     /// Parses and runs; the outcome says what to print and how to exit.
     package static func run(_ arguments: [String]) -> Outcome {
         do {
-            var command = try RootCommand.parseAsRoot(arguments)
+            var command = try parse(arguments)
             try command.run()
             return .exit(status: 0, standardOutput: "", standardError: "")
         } catch let failure as RuntimeFailure {
             return .exit(status: 1, standardOutput: "", standardError: "kafka-exporter: \(failure)")
         } catch let error as ConfigurationError {
-            return .exit(status: 2, standardOutput: "", standardError: "kafka-exporter: \(error)")
+            return .exit(status: 2, standardOutput: "", standardError: "kafka-exporter: \(error) (see --help)")
         } catch {
             if RootCommand.exitCode(for: error) == .success {
                 return .exit(status: 0, standardOutput: RootCommand.fullMessage(for: error), standardError: "")

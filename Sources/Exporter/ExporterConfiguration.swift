@@ -17,8 +17,17 @@ package struct ExporterConfiguration: Sendable {
     package var web: WebSettings
     /// Constant labels added to every sample (`--kafka.labels`).
     package var constantLabels: [Label]
-    /// The flags of every source (`SourceCatalog`), validated.
-    package var sources: [any SourceOptions] = []
+    /// Every source (`SourceCatalog`), its flags validated.
+    package var sources: [SourcePlan] = []
+    /// What the process does before it starts the exporter.
+    package var startup = Startup()
+
+    package struct Startup: Sendable {
+        /// kafka_exporter flags given on the command line that have no effect here, for one warning.
+        package var ignoredFlags: [String] = []
+        /// Environment variables libraries read (KRB5_CONFIG), set before the first Kafka handle.
+        package var environment: [String: String] = [:]
+    }
 
     package init(
         kafka: ClientConfiguration, collection: CollectionSettings = CollectionSettings(),

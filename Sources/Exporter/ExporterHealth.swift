@@ -23,14 +23,20 @@ final class ExporterHealth: MetricSource {
     }
 
     let name = "health"
-    private let version: String
-    private let librdkafkaVersion: String
+    /// The labels of `kafka_exporter_build_info`.
+    struct Build: Sendable {
+        var version = Version.current
+        var revision = Version.revision
+        var swiftVersion = Version.swift
+        var librdkafkaVersion = Version.librdkafka
+    }
+
+    private let build: Build
     private let http: HTTPStatistics
     private let state = Mutex(State())
 
-    init(version: String, librdkafkaVersion: String, http: HTTPStatistics) {
-        self.version = version
-        self.librdkafkaVersion = librdkafkaVersion
+    init(build: Build = Build(), http: HTTPStatistics) {
+        self.build = build
         self.http = http
     }
 
@@ -77,9 +83,10 @@ final class ExporterHealth: MetricSource {
             name: "kafka_exporter_up", help: "1 if the last collection cycle read the Kafka cluster, 0 otherwise.", type: .gauge)
         up.add(state.up ? 1 : 0)
         var buildInfo = MetricFamily(
-            name: "kafka_exporter_build_info", help: "Version of kafka-exporter and of the librdkafka it runs on; always 1.",
-            type: .gauge, labelNames: ["version", "librdkafka_version"])
-        buildInfo.add([version, librdkafkaVersion], 1)
+            name: "kafka_exporter_build_info",
+            help: "Version, git revision and Swift version kafka-exporter was built with, and the librdkafka it runs on; always 1.",
+            type: .gauge, labelNames: ["version", "revision", "swiftversion", "librdkafka_version"])
+        buildInfo.add([build.version, build.revision, build.swiftVersion, build.librdkafkaVersion], 1)
         var duration = MetricFamily(
             name: "kafka_exporter_collect_duration_seconds", help: "Wall time of the last collection cycle.", type: .gauge)
         if let lastDuration = state.lastDuration { duration.add(lastDuration.seconds) }
@@ -111,7 +118,7 @@ final class ExporterHealth: MetricSource {
 
 /// The exporter's own health is always on; it has no flags.
 struct ExporterHealthOptions: SourceOptions {
-    func makeSource(in context: SourceContext) throws -> (any MetricSource)? {
-        ExporterHealth(version: Version.current, librdkafkaVersion: Version.librdkafka, http: context.httpStatistics)
+    func makeSource(_: Void, in context: SourceContext) throws -> (any MetricSource)? {
+        ExporterHealth(http: context.httpStatistics)
     }
 }

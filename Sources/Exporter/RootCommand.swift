@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HTTP
 import Logging
 
@@ -31,19 +32,26 @@ struct ExporterRun {
     let logger: Logger
     var extraRoutes: [Route] = []
     var onStarted: (Exporter) -> Void = { _ in }
+    /// How long shutdown waits for a collection cycle blocked in a Kafka request.
+    static let shutdownGrace = Duration.seconds(2)
 
     func runUntilTerminated() throws {
+        if !configuration.startup.ignoredFlags.isEmpty {
+            logger.warning("kafka_exporter flags without an equivalent here are ignored", metadata: ["flags": "\(configuration.startup.ignoredFlags.joined(separator: " "))"])
+        }
+        for (name, value) in configuration.startup.environment { setenv(name, value, 1) }
         let exporter: Exporter
         do {
             exporter = try Exporter(configuration: configuration, logger: logger, extraRoutes: extraRoutes)
         } catch let error as HTTPServerError {
             throw RuntimeFailure(error.description)
         }
+        let signals = TerminationSignals()
         exporter.start()
         onStarted(exporter)
-        let signal = SignalWaiter.waitForTermination()
-        logger.info("shutting down", metadata: ["signal": "\(signal)"])
-        exporter.stop()
+        let signal = signals.wait()
+        logger.info("shutting down (a second signal exits at once)", metadata: ["signal": "\(signal)"])
+        exporter.stop(waitingAtMost: Self.shutdownGrace)
     }
 }
 

@@ -5,11 +5,14 @@ import Duplicates
 import Insights
 import MetricSources
 import Overview
+import ProcessMetrics
+import Support
 
 /// Every metric source the exporter can run, with its flags. Adding a source is one `@OptionGroup`
 /// line here; the exporter makes the sources in this order (docs/architecture.md).
 struct SourceCatalog: ParsableArguments, Sendable {
     @OptionGroup var health: ExporterHealthOptions
+    @OptionGroup var process: ProcessMetricsOptions
     @OptionGroup var cluster: ClusterSourceOptions
     @OptionGroup var brokerLoad: BrokerLoadOptions
     @OptionGroup var insights: InsightsOptions
@@ -21,6 +24,11 @@ struct SourceCatalog: ParsableArguments, Sendable {
     /// The option groups above, in declaration order.
     var all: [any SourceOptions] {
         Mirror(reflecting: self).children.compactMap { ($0.value as? any SourceOptionGroup)?.options }
+    }
+
+    /// Every source's flags validated and its settings derived, once, in declaration order.
+    func plans() throws(ConfigurationError) -> [SourcePlan] {
+        try all.map { (options: any SourceOptions) throws(ConfigurationError) -> SourcePlan in try options.plan() }
     }
 }
 

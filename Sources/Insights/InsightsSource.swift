@@ -31,13 +31,9 @@ package struct InsightsSource: ClusterStateSource {
 
 /// `--group.status-window`.
 package struct InsightsOptions: SourceOptions {
-    @Option(name: .customLong("group.status-window"), help: "How long a consumer-group problem must last before the group's status reports it.") var statusWindow: String = "2m"
+    @Option(name: .customLong("group.status-window"), parsing: .unconditional, help: "How long a consumer-group problem must last before the group's status reports it.") var statusWindow: String = "2m"
 
     package init() {}
-
-    package mutating func validate() throws {
-        _ = try settings()
-    }
 
     package func settings() throws(ConfigurationError) -> OffsetInsights.Settings {
         var settings = OffsetInsights.Settings()
@@ -45,7 +41,7 @@ package struct InsightsOptions: SourceOptions {
         return settings
     }
 
-    package func makeSource(in context: SourceContext) throws -> (any MetricSource)? {
-        InsightsSource(insights: OffsetInsights(settings: try settings()))
+    package func makeSource(_ settings: OffsetInsights.Settings, in context: SourceContext) throws -> (any MetricSource)? {
+        InsightsSource(insights: OffsetInsights(settings: settings))
     }
 }

@@ -24,16 +24,17 @@ package struct PipelineOptions: SourceOptions {
 
     @Option(name: .customLong("pipeline.file"), help: "File with one --pipeline declaration per line (# comments).") var file: String?
 
-    @Option(name: .customLong("pipeline.window"), help: "Window of the pipeline rates and amplification ratio.") var window: String = "5m"
+    @Option(name: .customLong("pipeline.window"), parsing: .unconditional, help: "Window of the pipeline rates and amplification ratio.") var window: String = "5m"
 
     package init() {}
 
-    package mutating func validate() throws {
-        _ = try stages()
-        _ = try FlagValue.positiveDuration(window, flag: "--pipeline.window")
+    /// The declared stages (flags, then the file) and the window.
+    package struct Settings: Sendable {
+        package let stages: [PipelineStage]
+        package let window: Duration
     }
 
-    package func stages() throws(ConfigurationError) -> [PipelineStage] {
+    package func settings() throws(ConfigurationError) -> Settings {
         var stages = try declarations.map(PipelineStage.init(parsing:))
         if let file {
             guard let contents = FileManager.default.contents(atPath: file) else {
@@ -49,17 +50,16 @@ package struct PipelineOptions: SourceOptions {
         if let repeated = names.first(where: { name in names.filter { $0 == name }.count > 1 }) {
             throw ConfigurationError("--pipeline: stage \"\(repeated)\" is declared twice")
         }
-        return stages
+        return Settings(stages: stages, window: try FlagValue.positiveDuration(window, flag: "--pipeline.window"))
     }
 
     /// A stage's group must be collected even where groups cannot be listed.
-    package func staticGroups() throws(ConfigurationError) -> [StaticGroup] {
-        try stages().map { StaticGroup(id: $0.group, topics: $0.inputs) }
+    package func staticGroups(_ settings: Settings) -> [StaticGroup] {
+        settings.stages.map { StaticGroup(id: $0.group, topics: $0.inputs) }
     }
 
-    package func makeSource(in context: SourceContext) throws -> (any MetricSource)? {
-        let stages = try stages()
-        guard !stages.isEmpty else { return nil }
-        return PipelineSource(tracker: PipelineTracker(stages: stages, window: try FlagValue.positiveDuration(window, flag: "--pipeline.window")))
+    package func makeSource(_ settings: Settings, in context: SourceContext) throws -> (any MetricSource)? {
+        guard !settings.stages.isEmpty else { return nil }
+        return PipelineSource(tracker: PipelineTracker(stages: settings.stages, window: settings.window))
     }
 }

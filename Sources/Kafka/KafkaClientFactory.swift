@@ -55,7 +55,11 @@ package struct KafkaClientFactory: Sendable {
         return ClientCallbacks(
             statistics: statistics,
             log: { level, facility, message in
-                logger.log(level: Self.level(syslog: level), "\(message)", metadata: ["client": "\(role)", "facility": "\(facility)"])
+                // librdkafka also hands these to the error callback, which logs each once per change.
+                let reportedAsError = facility == "FAIL" || facility == "ERROR"
+                logger.log(
+                    level: reportedAsError ? .debug : Self.level(syslog: level), "\(message)",
+                    metadata: ["client": "\(role)", "facility": "\(facility)"])
             },
             error: { error in errors.report(error.description, for: role, metadata: ["client": "\(role)"]) })
     }

@@ -10,10 +10,6 @@ package struct OverviewOptions: SourceOptions {
 
     package init() {}
 
-    package mutating func validate() throws {
-        _ = try settings()
-    }
-
     package func settings() throws(ConfigurationError) -> OverviewRecorder.Settings {
         var settings = OverviewRecorder.Settings()
         let history = try FlagValue.positiveDuration(self.history, flag: "--overview.history")
@@ -26,7 +22,7 @@ package struct OverviewOptions: SourceOptions {
         return settings
     }
 
-    package func makeSource(in context: SourceContext) throws -> (any MetricSource)? {
-        OverviewSource(recorder: OverviewRecorder(settings: try settings()))
+    package func makeSource(_ settings: OverviewRecorder.Settings, in context: SourceContext) throws -> (any MetricSource)? {
+        OverviewSource(recorder: OverviewRecorder(settings: settings))
     }
 }

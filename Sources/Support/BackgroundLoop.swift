@@ -49,8 +49,10 @@ package final class BackgroundLoop: Sendable {
     }
 
     /// Asks the loop to stop and waits for the pass in progress and `finish`; idempotent, and a loop
-    /// that never started just stays stopped.
-    package func stop() {
+    /// that never started just stays stopped. With `limit`, waits at most that long and returns
+    /// false if the pass is still running (the thread ends on its own once the pass returns).
+    @discardableResult
+    package func stop(waitingAtMost limit: Duration? = nil) -> Bool {
         let running = phase.withLock { phase -> DispatchSemaphore? in
             defer { phase = .stopped }
             if case .running(let finished) = phase { return finished }
@@ -58,6 +60,11 @@ package final class BackgroundLoop: Sendable {
         }
         stopFlag.raise()
         wake.signal()
-        running?.wait()
+        guard let running else { return true }
+        guard let limit else {
+            running.wait()
+            return true
+        }
+        return running.wait(timeout: .now() + limit.seconds) == .success
     }
 }

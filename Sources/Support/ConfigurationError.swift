@@ -14,12 +14,15 @@ package enum FlagValue {
         return value
     }
 
-    /// A duration that may be zero.
+    /// A duration that may be zero but not negative.
     package static func duration(_ text: String, flag: String) throws(ConfigurationError) -> Duration {
+        let value: Duration
         do {
-            return try DurationParsing.parse(text)
+            value = try DurationParsing.parse(text)
         } catch {
             throw ConfigurationError("\(flag): \(error)")
         }
+        guard value >= .zero else { throw ConfigurationError("\(flag) \(text): the duration is negative") }
+        return value
     }
 }

@@ -1,27 +1,35 @@
-/// Parses Go-style durations as Prometheus exporters take them: `15s`, `500ms`, `1m30s`, `2h`.
+/// Parses durations as Prometheus and Go exporters take them: `15s`, `500ms`, `1h30m`, `1d`, `2w`, `1y`
+/// (Prometheus: d = 24h, w = 7d, y = 365d), fractions as Go allows (`1.5s`), and a bare `0`. A leading
+/// `-` gives a negative duration, which callers refuse with their own words.
 package enum DurationParsing {
     package struct InvalidDuration: Error, CustomStringConvertible {
         package let text: String
-        package var description: String { "invalid duration \"\(text)\" (use e.g. 500ms, 15s, 1m30s)" }
+        package var description: String { "invalid duration \"\(text)\" (use e.g. 500ms, 15s, 1h30m, 1d)" }
     }
 
-    private static let units: [(suffix: String, milliseconds: Double)] = [
-        ("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000),
+    private static let nanosecondsPerUnit: [String: Double] = [
+        "ns": 1, "us": 1e3, "µs": 1e3, "ms": 1e6, "s": 1e9, "m": 60e9, "h": 3600e9,
+        "d": 86_400e9, "w": 604_800e9, "y": 31_536_000e9,
     ]
 
     package static func parse(_ text: String) throws(InvalidDuration) -> Duration {
         var remaining = Substring(text)
-        var totalMilliseconds = 0.0
+        let negative = remaining.first == "-"
+        if negative || remaining.first == "+" { remaining = remaining.dropFirst() }
         guard !remaining.isEmpty else { throw InvalidDuration(text: text) }
+        if remaining == "0" { return .zero }
+        var nanoseconds = 0.0
         while !remaining.isEmpty {
-            let number = remaining.prefix { $0.isNumber || $0 == "." }
+            let number = remaining.prefix { $0.isASCII && ($0.isNumber || $0 == ".") }
             guard let value = Double(number) else { throw InvalidDuration(text: text) }
             remaining = remaining.dropFirst(number.count)
-            let unitText = remaining.prefix { $0.isLetter }
-            guard let unit = units.first(where: { $0.suffix == unitText }) else { throw InvalidDuration(text: text) }
+            let unitText = remaining.prefix { !($0.isASCII && ($0.isNumber || $0 == ".")) }
+            guard let unit = nanosecondsPerUnit[String(unitText)] else { throw InvalidDuration(text: text) }
             remaining = remaining.dropFirst(unitText.count)
-            totalMilliseconds += value * unit.milliseconds
+            nanoseconds += value * unit
         }
-        return .milliseconds(Int64(totalMilliseconds.rounded()))
+        guard nanoseconds < Double(Int64.max) else { throw InvalidDuration(text: text) }
+        let duration = Duration.nanoseconds(Int64(nanoseconds.rounded()))
+        return negative ? .zero - duration : duration
     }
 }

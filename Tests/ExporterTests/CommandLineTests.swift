@@ -9,8 +9,27 @@ import TestSupport
     /// Each of these must exit with status 2 and one line naming the problem.
     @Test(arguments: [
         (["--no-such-flag"], "--no-such-flag"),
-        (["--topic.filter", "([a-z"], "([a-z"),
-        (["--group.exclude", "*"], "\"*\""),
+        (["--topic.filter", "([a-z"], "--topic.filter: invalid regular expression \"([a-z\": expected ']'"),
+        (["--group.exclude", "*"], "--group.exclude: invalid regular expression \"*\": quantifier"),
+        (["--duplicates.topic", "a)"], "--duplicates.topic"),
+        (["--collect.interval", "-5s"], "--collect.interval -5s: the duration is negative"),
+        (["--collect.timeout=-1m"], "--collect.timeout -1m: the duration is negative"),
+        (["--stats.interval", "-30s"], "--stats.interval -30s: the duration is negative"),
+        (["--collect.interval", "5"], "--collect.interval: invalid duration \"5\""),
+        (["--kafka.labels", "topic=x"], "--kafka.labels: \"topic\" is a label of the exporter's own series"),
+        (["--kafka.labels", "env=prod,consumergroup=g"], "\"consumergroup\""),
+        (["--kafka.labels", "quantile=q"], "\"quantile\""),
+        (["--kafka.labels", "le=1"], "\"le\""),
+        (["--kafka.labels", "partition=1"], "\"partition\""),
+        (["--kafka.labels", "a=1,a=2"], "--kafka.labels: \"a\" is given twice"),
+        (["--kafka.labels", "__name__=x"], "is not a valid Prometheus label name"),
+        (["--kafka.labels", "1abc=x"], "is not a valid Prometheus label name"),
+        (["--kafka.labels", "cluster"], "--kafka.labels: \"cluster\" is not name=value"),
+        (["--sasl.enabled", "--sasl.mechanism=awsiam"], "--sasl.mechanism awsiam"),
+        (["--sasl.kerberos-auth-type=password"], "--sasl.kerberos-auth-type"),
+        (["--kafka.version=latest"], "--kafka.version \"latest\""),
+        (["--verbosity=-1"], "--verbosity"),
+        (["--sasl.enabled=maybe"], "'--sasl.enabled' does not take any value, but 'maybe'"),
         (["-X", "no.such.property=1"], "no.such.property"),
         (["-X", "novalue"], "novalue"),
         (["--kafka.config-file", "/nonexistent/client.properties"], "/nonexistent/client.properties"),
@@ -98,6 +117,6 @@ import TestSupport
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build the binary first (`make test` does): \(binary)")
         let result = try Subprocess.run([binary, "--collect.interval", "never"])
         #expect(result.status == 2)
-        #expect(result.standardError == "kafka-exporter: --collect.interval: invalid duration \"never\" (use e.g. 500ms, 15s, 1m30s) (see --help)\n")
+        #expect(result.standardError == "kafka-exporter: --collect.interval: invalid duration \"never\" (use e.g. 500ms, 15s, 1h30m, 1d) (see --help)\n")
     }
 }

@@ -15,13 +15,13 @@ import Testing
     }
 
     @Test func everyOptionGroupIsFound() throws {
-        #expect(try ExporterOptions.parse([]).makeConfiguration().sources.count == 8)
+        #expect(try ExporterOptions.parse([]).makeConfiguration().sources.count == 9)
     }
 
     @Test func sourcesOffByDefaultComeOnWithTheirFlags() throws {
-        #expect(try sources([]).map(\.name) == ["health", "cluster", "broker_load", "insights", "client_stats", "overview"])
+        #expect(try sources([]).map(\.name) == ["health", "process", "cluster", "broker_load", "insights", "client_stats", "overview"])
         let all = try sources(["--pipeline", "router: in -> out", "--duplicates.topic", "^out$"])
-        #expect(all.map(\.name) == ["health", "cluster", "broker_load", "insights", "pipeline", "duplicates", "client_stats", "overview"])
+        #expect(all.map(\.name) == ["health", "process", "cluster", "broker_load", "insights", "pipeline", "duplicates", "client_stats", "overview"])
         all.forEach { $0.stop() }
     }
 

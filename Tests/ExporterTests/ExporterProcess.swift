@@ -1,0 +1,76 @@
+import Foundation
+import Synchronization
+import Testing
+
+/// The real `kafka-exporter` binary in a process of its own, as a user or a chart starts it; its
+/// log is collected as it arrives. Killed when the value goes away.
+final class ExporterProcess {
+    private let process = Process()
+    private let log = LogBuffer()
+
+    static var binary: String {
+        get throws {
+            let path = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kafka-exporter").path
+            try #require(FileManager.default.isExecutableFile(atPath: path), "build the binary first (`make test` does): \(path)")
+            return path
+        }
+    }
+
+    init(_ arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: try Self.binary)
+        process.arguments = arguments
+        let output = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = output
+        output.fileHandleForReading.readabilityHandler = { [log] handle in
+            log.append(handle.availableData)
+        }
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    /// Everything it has logged so far.
+    var standardError: String { log.text }
+
+    /// Waits for the "kafka-exporter started" line and returns the HTTP port it names.
+    func waitUntilStarted(timeout: Duration = .seconds(30)) throws -> UInt16 {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let line = standardError.split(separator: "\n").first(where: { $0.contains("msg=\"kafka-exporter started\"") }),
+               let port = line.firstMatch(of: /\sport=(\d+)/).flatMap({ UInt16($0.1) }) {
+                return port
+            }
+            try #require(process.isRunning, "exited with \(process.terminationStatus): \(standardError)")
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw ExporterProcessError(description: "not started after \(timeout): \(standardError)")
+    }
+
+    func signal(_ number: Int32) {
+        kill(process.processIdentifier, number)
+    }
+
+    /// The exit status, or nil if it is still running after `timeout`.
+    func waitForExit(timeout: Duration) -> Int32? {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+}
+
+private final class LogBuffer: Sendable {
+    private let data = Mutex(Data())
+
+    func append(_ bytes: Data) {
+        data.withLock { $0.append(bytes) }
+    }
+
+    var text: String { data.withLock { String(decoding: $0, as: UTF8.self) } }
+}
+
+struct ExporterProcessError: Error, CustomStringConvertible {
+    let description: String
+}
