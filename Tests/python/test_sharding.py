@@ -92,7 +92,7 @@ def exporters(demo: str) -> Iterator[dict[str, str]]:
             commit(demo, group, 1)
     common = [
         "--kafka.server", demo, "--no-group.discovery", *[f"--group.static={group}:{topic}" for group, topic in groups.items()],
-        "--pipeline", PIPELINE, "--duplicates.topic", DUPLICATE_TOPICS,
+        "--pipeline", PIPELINE, "--pipeline.window", "20s", "--duplicates.topic", DUPLICATE_TOPICS,
         "--collect.interval", "1s", "--collect.timeout", "3s", "--stats.interval", "0s",
     ]
     variants = {"single": []} | {f"shard-{index}": ["--shard.count", str(SHARDS), "--shard.index", str(index)] for index in range(SHARDS)}
@@ -145,13 +145,15 @@ def union_matches(scrapes: dict[str, Series | None]) -> bool:
 
 @pytest.fixture(scope="module")
 def settled(exporters: dict[str, str]) -> dict[str, Series]:
-    """Scrapes of all four, taken at once, once every group has its lag and the shards' union matches."""
+    """Scrapes of all four, taken at once, once every group has its lag, the router its amplification
+    (shown once its span covers 40 % of the pipeline window) and the shards' union matches."""
     deadline = time.monotonic() + DEADLINE_SECONDS
     while True:
         scrapes = scrape_all(exporters)
         single = scrapes["single"] or {}
         complete = {labels for (name, labels) in single if name == "kafka_consumergroup_lag_sum"}
-        if len(complete) >= len(DEMO_GROUPS) and union_matches(scrapes):
+        amplified = any(name == "kafka_pipeline_amplification_ratio" for name, _ in single)
+        if len(complete) >= len(DEMO_GROUPS) and amplified and union_matches(scrapes):
             return scrapes
         if time.monotonic() > deadline:
             return scrapes
@@ -188,16 +190,21 @@ def labels_of(series: Series, label: str) -> set[str]:
     return {value for _, labels in series for key, value in labels if key == label}
 
 
+def from_the_duplicate_reader(name: str) -> bool:
+    """Families of a watched topic (`--duplicates.topic`), reported by the replica that owns the topic."""
+    return name.startswith("kafka_topic_duplicate") or name in {"kafka_topic_records_read_total", "kafka_topic_records_sampled_total"}
+
+
 def test_placement_follows_fnv1a_of_the_name(settled: dict[str, Series]) -> None:
     for index in range(SHARDS):
         series = settled[f"shard-{index}"]
         groups = labels_of(series, "consumergroup") | labels_of(series, "stage")
         assert groups and all(owner(group) == index for group in groups), f"shard {index} reports {groups}"
-        duplicate_topics = {value for (name, labels) in series if name.startswith("kafka_topic_duplicate")
+        duplicate_topics = {value for (name, labels) in series if from_the_duplicate_reader(name)
                             for key, value in labels if key == "topic"}
         assert all(owner(topic) == index for topic in duplicate_topics), f"shard {index} watches {duplicate_topics}"
         cluster_wide = {name for (name, labels) in series
-                        if not any(key in GROUP_LABELS for key, _ in labels) and not name.startswith("kafka_topic_duplicate")}
+                        if not any(key in GROUP_LABELS for key, _ in labels) and not from_the_duplicate_reader(name)}
         if index == 0:
             assert {"kafka_brokers", "kafka_topic_partitions", "kafka_topic_partition_current_offset"} <= cluster_wide
         else:
