@@ -77,5 +77,7 @@ package struct GroupDescription: Sendable, Equatable {
     package let state: GroupState
     package let members: [GroupMember]
     package let coordinator: Int32?
+    /// The assignment strategy the group's members agreed on (e.g. `range`, `cooperative-sticky`).
+    package let partitionAssignor: String
     package let error: KafkaError?
 }

@@ -116,7 +116,8 @@ package final class KafkaClient: @unchecked Sendable {
                 let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
                 let error = m.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(m.err)
                 box.callbacks.delivery?(DeliveryReport(
-                    topicPartition: TopicPartition(topic, m.partition), offset: m.offset, error: error))
+                    topicPartition: TopicPartition(topic, m.partition), offset: m.offset, error: error,
+                    token: UInt(bitPattern: m._private)))
             }
         }
     }
