@@ -45,12 +45,13 @@ let package = Package(
         .target(name: "Insights", dependencies: ["MetricSources", "Cluster", "Exposition", "HTTP", "Kafka", "Support", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "Duplicates", dependencies: ["MetricSources", "Cluster", "Exposition", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "ClientStats", dependencies: ["MetricSources", "Cluster", "Exposition", "HTTP", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "Probe", dependencies: ["MetricSources", "Cluster", "Exposition", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "Demo", dependencies: ["Kafka", "Support", .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "Exporter",
             dependencies: [
                 "Support", "Kafka", "Exposition", "HTTP", "Cluster", "MetricSources",
-                "ClusterMetrics", "Insights", "Duplicates", "ClientStats", "Demo",
+                "ClusterMetrics", "Insights", "Duplicates", "ClientStats", "Probe", "Demo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -78,6 +79,7 @@ let package = Package(
         .testTarget(name: "ClusterMetricsTests", dependencies: ["ClusterMetrics", "TestSupport"]),
         .testTarget(name: "InsightsTests", dependencies: ["Insights", "TestSupport"]),
         .testTarget(name: "DuplicatesTests", dependencies: ["Duplicates", "TestSupport"]),
+        .testTarget(name: "ProbeTests", dependencies: ["Probe", "TestSupport"]),
         .testTarget(name: "ClientStatsTests", dependencies: ["ClientStats", "MetricSources", "TestSupport"]),
         .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Demo", "MetricSources", "TestSupport"]),
     ]

@@ -4,6 +4,7 @@ import ClusterMetrics
 import Duplicates
 import Insights
 import MetricSources
+import Probe
 
 /// Every metric source the exporter can run, with its flags. Adding a source is one `@OptionGroup`
 /// line here; the exporter makes the sources in this order (docs/architecture.md).
@@ -15,6 +16,7 @@ struct SourceCatalog: ParsableArguments, Sendable {
     @OptionGroup var pipelines: PipelineOptions
     @OptionGroup var duplicates: DuplicateOptions
     @OptionGroup var clientStatistics: ClientStatsOptions
+    @OptionGroup var probe: ProbeOptions
 
     /// The option groups above, in declaration order.
     var all: [any SourceOptions] {
