@@ -7,7 +7,7 @@ extension AdminClient {
     package func createTopic(_ name: String, replicas: [[Int32]], timeout: Duration) throws(KafkaError) {
         guard !replicas.isEmpty else { throw KafkaError.invalidArgument("CreateTopics \(name): no partitions") }
         var errorText = [CChar](repeating: 0, count: 512)
-        guard let topic = rd_kafka_NewTopic_new(name, -1, -1, &errorText, errorText.count) else {
+        guard let topic = rd_kafka_NewTopic_new(name, Int32(replicas.count), -1, &errorText, errorText.count) else {
             throw KafkaError.invalidArgument("CreateTopics \(name): \(string(fromCBuffer: errorText))")
         }
         defer { rd_kafka_NewTopic_destroy(topic) }

@@ -1,8 +1,9 @@
 import CRdKafka
 
 extension KafkaClient {
-    /// Brokers and one topic's partitions: a Metadata request for that topic alone (which never asks
-    /// the broker to create it), nil where the cluster has no such topic.
+    /// Brokers and one topic's partitions: a Metadata request for that topic alone, nil where the cluster
+    /// has no such topic. The request lets the broker create a missing topic when the handle's
+    /// `allow.auto.create.topics` is true, which is librdkafka's default for producers.
     package func fetchMetadata(topic name: String, timeout: Duration) throws(KafkaError) -> (brokers: [Broker], topic: TopicInfo?) {
         guard let topic = rd_kafka_topic_new(handle, name, nil) else {
             throw KafkaError(rd_kafka_last_error(), "metadata \(name)")

@@ -62,7 +62,8 @@ package final class Prober: Sendable {
         let shared = Shared(State(ledger: ProbeLedger(timeout: settings.timeout)))
         self.shared = shared
         producer = try kafka.producer(role: "probe", properties: [
-            ("acks", "all"), ("linger.ms", "0"), ("enable.idempotence", "false"),
+            // Auto-creation would make the topic with the broker's defaults, not one partition per broker.
+            ("acks", "all"), ("linger.ms", "0"), ("enable.idempotence", "false"), ("allow.auto.create.topics", "false"),
             ("message.timeout.ms", String(Int(settings.timeout.seconds * 1000))),
         ]) { report in
             let now = ContinuousClock.now
