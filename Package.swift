@@ -41,7 +41,7 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["CMicroHTTPD", "CMicroHTTPDShims", "Exposition", "Support", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Cluster", dependencies: ["Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "MetricSources", dependencies: ["Cluster", "Exposition", "HTTP", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .target(name: "ClusterMetrics", dependencies: ["MetricSources", "Cluster", "Exposition", "Kafka", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "ClusterMetrics", dependencies: ["MetricSources", "Cluster", "Exposition", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "Insights", dependencies: ["MetricSources", "Cluster", "Exposition", "HTTP", "Kafka", "Support", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "Duplicates", dependencies: ["MetricSources", "Cluster", "Exposition", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "ClientStats", dependencies: ["MetricSources", "Cluster", "Exposition", "HTTP", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),

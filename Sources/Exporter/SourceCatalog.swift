@@ -12,6 +12,9 @@ struct SourceCatalog: ParsableArguments, Sendable {
     @OptionGroup var health: ExporterHealthOptions
     @OptionGroup var cluster: ClusterSourceOptions
     @OptionGroup var brokerLoad: BrokerLoadOptions
+    @OptionGroup var brokerPresence: BrokerPresenceOptions
+    @OptionGroup var groupDetail: GroupDetailOptions
+    @OptionGroup var topicDetail: TopicDetailOptions
     @OptionGroup var insights: InsightsOptions
     @OptionGroup var pipelines: PipelineOptions
     @OptionGroup var duplicates: DuplicateOptions

@@ -70,6 +70,10 @@ package struct GroupMember: Sendable, Equatable {
     package let clientID: String
     package let host: String
     package let assignment: [TopicPartition]
+
+    package init(consumerID: String, clientID: String, host: String, assignment: [TopicPartition]) {
+        (self.consumerID, self.clientID, self.host, self.assignment) = (consumerID, clientID, host, assignment)
+    }
 }
 
 package struct GroupDescription: Sendable, Equatable {

@@ -15,13 +15,18 @@ import Testing
     }
 
     @Test func everyOptionGroupIsFound() throws {
-        #expect(try ExporterOptions.parse([]).makeConfiguration().sources.count == 7)
+        #expect(try ExporterOptions.parse([]).makeConfiguration().sources.count == 11)
     }
 
     @Test func sourcesOffByDefaultComeOnWithTheirFlags() throws {
-        #expect(try sources([]).map(\.name) == ["health", "cluster", "broker_load", "insights", "client_stats"])
-        let all = try sources(["--pipeline", "router: in -> out", "--duplicates.topic", "^out$"])
-        #expect(all.map(\.name) == ["health", "cluster", "broker_load", "insights", "pipeline", "duplicates", "client_stats"])
+        #expect(try sources([]).map(\.name) == [
+            "health", "cluster", "broker_load", "broker_presence", "group_detail", "topic_detail", "insights", "client_stats",
+        ])
+        let all = try sources(["--pipeline", "router: in -> out", "--duplicates.topic", "^out$", "--probe.enabled"])
+        #expect(all.map(\.name) == [
+            "health", "cluster", "broker_load", "broker_presence", "group_detail", "topic_detail", "insights", "pipeline",
+            "duplicates", "client_stats", "probe",
+        ])
         all.forEach { $0.stop() }
     }
 
