@@ -6,9 +6,9 @@ import Support
 
 /// The `--probe.*` flags; the probe is off unless `--probe.enabled` is given.
 package struct ProbeOptions: SourceOptions {
-    @Flag(name: .customLong("probe.enabled"), help: "Produce and read back a record per partition of the probe topic every interval.") var enabled = false
+    @Flag(name: .customLong("probe.enabled"), help: "Produce and read back a record per partition of the probe topic every interval.") package var enabled = false
 
-    @Option(name: .customLong("probe.topic"), help: "The probe's topic; created with one partition per broker when missing, never changed when it exists.") var topic = "kafka-exporter-probe"
+    @Option(name: .customLong("probe.topic"), help: "The probe's topic; created with one partition per broker when missing, never changed when it exists.") package var topic = "kafka-exporter-probe"
 
     @Option(name: .customLong("probe.group"), help: "Consumer group in which the probe commits what it read.") var group = "kafka-exporter-probe"
 

@@ -180,7 +180,8 @@ package final class Prober: Sendable {
             return nil
         } catch {
             if error.isTopicAlreadyExisting { return nil }
-            if error.isUnsupported {
+            // librdkafka's mock cluster has no controller: CreateTopics waits for one until it times out.
+            if error.isUnsupported || error.isTimeout {
                 shared.state.withLock { $0.createUnsupportedUntil = now + settings.unsupportedRetryInterval }
             }
             return "probe topic \(settings.topic) does not exist and cannot be created: \(error)"

@@ -8,11 +8,6 @@ extension MockCluster {
         rd_kafka_mock_push_request_errors_array(cluster, apiKey, codes.count, codes)
     }
 
-    /// Makes `broker` the leader of the partition (the mock picks leaders at random on creation).
-    package func setLeader(topic: String, partition: Int32, broker: Int32) throws(KafkaError) {
-        try KafkaError.check(rd_kafka_mock_partition_set_leader(cluster, topic, partition, broker), "leader of \(topic)[\(partition)]")
-    }
-
     /// Delays every response of `broker` by `rtt` (zero restores it).
     package func setRoundTripTime(broker: Int32, _ rtt: Duration) {
         rd_kafka_mock_broker_set_rtt(cluster, broker, Int32(rtt.components.seconds * 1000 + rtt.components.attoseconds / 1_000_000_000_000_000))

@@ -84,6 +84,10 @@ PLAUSIBLE: dict[tuple[str, str], list[Expect]] = {
     ("dashboard", "Pipeline producer retries per minute"): [Expect({"client_id": "router"}, lambda v: True, "the router's producer")],
     ("dashboard", "Pipeline producer queue fill"): [Expect({"client_id": "router"}, lambda v: v <= 1, "the router's producer")],
     ("dashboard", "Exporter up"): [ALL_ONE],
+    ("dashboard", "Probe up"): [ALL_ONE],
+    ("dashboard", "Brokers in metadata"): [Expect({"id": str(broker)}, lambda v: v == 1, "in metadata") for broker in (1, 2, 3)],
+    ("dashboard", "Probe round trip p99"): [Expect({"broker": str(broker)}, lambda v: v < 0.5, "well under 0.5 s on loopback")
+                                           for broker in (1, 2, 3)],
     ("dashboard", "Time since last successful collection"): [Expect({}, lambda v: v < 10, "a few seconds")],
     ("rules:record", "topic:kafka_topic_messages_in:rate1m"): [RAWDATA_PER_SECOND],
     ("rules:record", "consumergroup_topic:kafka_consumergroup_messages_consumed:rate1m"): [
@@ -116,6 +120,9 @@ QUIET_ALERTS: dict[str, tuple[str, str]] = {
     "PipelineAmplification": ("without --inject-retry-bug the router produces each record once",
                               "kafka_pipeline_amplification_ratio"),
     "TopicDuplicates": ("without --inject-retry-bug no record is produced twice", "kafka_topic_duplicate_ratio"),
+    "KafkaProbeFailing": ("the demo probes its mock cluster, which delivers every record", "kafka_probe_up"),
+    "KafkaProbeRoundTripSlow": ("loopback round trips take milliseconds", "broker:kafka_probe_roundtrip_latency_seconds:p99_5m"),
+    "KafkaBrokerMissing": ("the mock cluster's brokers stay up", "kafka_broker_up"),
 }
 
 
