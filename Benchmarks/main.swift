@@ -10,3 +10,4 @@ AllocationPolicy.reuseLargeBuffers()
 if wanted("scrape") { try ScrapeBenchmark.run() }
 if wanted("collect") { try CollectionBenchmark.run() }
 if wanted("stats") { try StatsParseBenchmark.run() }
+if wanted("probe") { try ProbeBenchmark.run() }

@@ -41,7 +41,7 @@ package struct ProbeLedger: Sendable {
     package private(set) var counts: [Route: Counts] = [:]
     package private(set) var commitLatency = Histogram(bounds: ProbeLedger.latencyBounds)
     package private(set) var commitsFailed: UInt64 = 0
-    /// When each partition last completed a round trip.
+    /// When each partition last completed a round trip within the timeout.
     package private(set) var lastRoundTrip: [Int32: ContinuousClock.Instant] = [:]
     /// Records of the last few timeouts, by sequence number: later copies still count as duplicates.
     private var records: [UInt64: Record] = [:]
@@ -85,7 +85,7 @@ package struct ProbeLedger: Sendable {
         records[sequence] = record
         counts[record.route, default: Counts()].received += 1
         counts[record.route, default: Counts()].roundTripLatency.observe((now - record.sentAt).seconds)
-        lastRoundTrip[record.route.partition] = now
+        if now - record.sentAt <= timeout { lastRoundTrip[record.route.partition] = now }
     }
 
     package mutating func committed(after latency: Duration?) {
