@@ -86,7 +86,9 @@ PLAUSIBLE: dict[tuple[str, str], list[Expect]] = {
     ("dashboard", "Exporter up"): [ALL_ONE],
     ("dashboard", "Probe up"): [ALL_ONE],
     ("dashboard", "Brokers in metadata"): [Expect({"id": str(broker)}, lambda v: v == 1, "in metadata") for broker in (1, 2, 3)],
-    ("dashboard", "Probe round trip p99"): [Expect({"broker": str(broker)}, lambda v: v < 0.5, "well under 0.5 s on loopback")
+    # The mock cluster holds every empty fetch for fetch.wait.max.ms (500 ms) instead of answering when a
+    # record arrives, so round trips reach half a second; the 1 s alert threshold stays clear of it.
+    ("dashboard", "Probe round trip p99"): [Expect({"broker": str(broker)}, lambda v: v < 1, "below the 1 s alert threshold")
                                            for broker in (1, 2, 3)],
     ("dashboard", "Time since last successful collection"): [Expect({}, lambda v: v < 10, "a few seconds")],
     ("rules:record", "topic:kafka_topic_messages_in:rate1m"): [RAWDATA_PER_SECOND],
@@ -121,7 +123,7 @@ QUIET_ALERTS: dict[str, tuple[str, str]] = {
                               "kafka_pipeline_amplification_ratio"),
     "TopicDuplicates": ("without --inject-retry-bug no record is produced twice", "kafka_topic_duplicate_ratio"),
     "KafkaProbeFailing": ("the demo probes its mock cluster, which delivers every record", "kafka_probe_up"),
-    "KafkaProbeRoundTripSlow": ("loopback round trips take milliseconds", "broker:kafka_probe_roundtrip_latency_seconds:p99_5m"),
+    "KafkaProbeRoundTripSlow": ("the mock's round trips stay under its 500 ms fetch wait plus a little", "broker:kafka_probe_roundtrip_latency_seconds:p99_5m"),
     "KafkaBrokerMissing": ("the mock cluster's brokers stay up", "kafka_broker_up"),
 }
 
