@@ -58,12 +58,17 @@ package final class KafkaClient: @unchecked Sendable {
         close()
     }
 
-    /// Stops callbacks and destroys the handle. A consumer leaves its group first.
-    package func close() {
+    /// Stops callbacks and destroys the handle. A consumer leaves its group first unless `leavingGroup`
+    /// is false (for consumers that were only assigned partitions).
+    package func close(leavingGroup: Bool = true) {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         poller.stop()
-        if kind == .consumer { rd_kafka_consumer_close(handle) }
-        rd_kafka_destroy(handle)
+        if kind == .consumer && leavingGroup {
+            rd_kafka_consumer_close(handle)
+            rd_kafka_destroy(handle)
+        } else {
+            rd_kafka_destroy_flags(handle, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
+        }
         callbackBox.release()
     }
 

@@ -11,7 +11,20 @@ package final class Producer: Sendable {
     }
 
     deinit {
-        topics.withLock { $0.values.forEach { rd_kafka_topic_destroy($0.pointer) } }
+        releaseTopics()
+    }
+
+    /// Destroys the handle; its topic handles go first, as librdkafka requires before rd_kafka_destroy.
+    package func close() {
+        releaseTopics()
+        client.close()
+    }
+
+    private func releaseTopics() {
+        topics.withLock { topics in
+            topics.values.forEach { rd_kafka_topic_destroy($0.pointer) }
+            topics.removeAll()
+        }
     }
 
     /// Enqueues one message; throws `Queue full` (see `KafkaError.isQueueFull`) when the local queue

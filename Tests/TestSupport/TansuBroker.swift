@@ -8,7 +8,6 @@ package final class TansuBroker {
     package let bootstrapServers: String
     private let runner: Process
     private let runnerInput: Pipe
-    private let runnerOutput: FileHandle
 
     package struct Unavailable: Error, CustomStringConvertible {
         package let description: String
@@ -27,8 +26,7 @@ package final class TansuBroker {
         runner.standardOutput = output
         runner.standardError = FileHandle.nullDevice
         try runner.run()
-        runnerOutput = output.fileHandleForReading
-        guard let line = Self.readLine(runnerOutput), line.hasPrefix("BOOTSTRAP=") else {
+        guard let line = Self.readLine(output.fileHandleForReading), line.hasPrefix("BOOTSTRAP=") else {
             runner.terminate()
             throw Unavailable(description: "run_tansu.py did not print BOOTSTRAP=")
         }
@@ -38,23 +36,6 @@ package final class TansuBroker {
     deinit {
         try? runnerInput.fileHandleForWriting.close()
         runner.waitUntilExit()
-    }
-
-    /// Kills the broker (the proxy keeps its address); it forgets everything, being in-memory.
-    package func stop() throws {
-        try command("stop", confirmedBy: "STOPPED")
-    }
-
-    /// Starts an empty broker again behind the same address.
-    package func start() throws {
-        try command("start", confirmedBy: "STARTED")
-    }
-
-    private func command(_ command: String, confirmedBy confirmation: String) throws {
-        try runnerInput.fileHandleForWriting.write(contentsOf: Array("\(command)\n".utf8))
-        guard Self.readLine(runnerOutput) == confirmation else {
-            throw Unavailable(description: "run_tansu.py did not confirm \(command)")
-        }
     }
 
     /// `tansu topic create` with Tansu's own CLI.

@@ -4,9 +4,7 @@
     .venv/bin/python3 Tests/python/helpers/run_tansu.py [--tansu PATH]
 
 Prints `BOOTSTRAP=127.0.0.1:PORT` (the proxy's address) once the broker answers through the proxy,
-then runs until its standard input closes or it gets SIGTERM/SIGINT, and then stops Tansu. The
-lines `stop` and `start` on standard input stop Tansu (the proxy stays, refusing nothing but
-answering nothing) and start it again on the same port, empty; `STOPPED` and `STARTED` confirm. Tansu
+then runs until its standard input closes or it gets SIGTERM/SIGINT, and then stops Tansu. Tansu
 advertises the proxy's address, so every client connection, not only the bootstrap one, goes
 through the proxy (see apiversions_proxy.py for why librdkafka 2.0.2 needs it). Tansu's own output
 goes to standard error. To keep it running from a shell with no standard input, feed it a pipe
@@ -123,48 +121,28 @@ async def wait_until_answering(port: int, tansu: subprocess.Popen[bytes]) -> boo
     return False
 
 
-class TansuBehindProxy:
-    """Tansu and the proxy in front of it; Tansu can be stopped and started again on its port."""
-
-    def __init__(self, binary: str, proxy: ApiVersionsProxy, proxy_port: int) -> None:
-        self.binary = binary
-        self.proxy = proxy
-        self.proxy_port = proxy_port
-        self.tansu: subprocess.Popen[bytes] | None = None
-
-    async def start(self, attempts: int = PORT_ATTEMPTS) -> None:
-        for _ in range(attempts):
-            self.tansu = start_tansu(self.binary, self.proxy.upstream_port, self.proxy_port)
-            if await wait_until_answering(self.proxy_port, self.tansu):
-                return
-            # Tansu cannot report a port it picked itself, so pick one; another process may take it
-            # before Tansu binds it, hence the retries.
-            self.proxy.upstream_port = free_port()
-        raise RuntimeError(f"Tansu failed to start {attempts} times")
-
-    def stop(self) -> None:
-        if self.tansu is not None:
-            # Tansu waits for its open connections to end on SIGTERM; kill it, as a crash would.
-            self.tansu.kill()
-            self.tansu.wait()
-            self.tansu = None
-
-
 @contextlib.asynccontextmanager
-async def tansu_behind_proxy(binary: str) -> AsyncIterator[TansuBehindProxy]:
-    """Runs Tansu behind an ApiVersionsProxy; yields it (bootstrap address HOST:proxy_port)."""
+async def tansu_behind_proxy(binary: str) -> AsyncIterator[str]:
+    """Runs Tansu behind an ApiVersionsProxy; yields the proxy's bootstrap address HOST:PORT."""
     proxy = ApiVersionsProxy(HOST, 0)
     proxy_port = await proxy.start(HOST)
-    proxy.upstream_port = free_port()
-    broker = TansuBehindProxy(binary, proxy, proxy_port)
+    tansu = None
     try:
-        await broker.start()
-        yield broker
+        for _ in range(PORT_ATTEMPTS):
+            # Tansu cannot report a port it picked itself, so pick one; another process may take it
+            # before Tansu binds it, hence the retries.
+            proxy.upstream_port = free_port()
+            tansu = start_tansu(binary, proxy.upstream_port, proxy_port)
+            if await wait_until_answering(proxy_port, tansu):
+                break
+        else:
+            raise RuntimeError(f"Tansu failed to start {PORT_ATTEMPTS} times")
+        yield f"{HOST}:{proxy_port}"
     finally:
         # On SIGTERM Tansu waits for its open connections to end; all of them are the proxy's.
         await proxy.close()
-        if broker.tansu is not None:
-            stop_process(broker.tansu)
+        if tansu is not None:
+            stop_process(tansu)
 
 
 async def run(binary: str) -> None:
@@ -173,35 +151,17 @@ async def run(binary: str) -> None:
     for signal_number in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signal_number, stop.set)
 
-    commands: asyncio.Queue[str] = asyncio.Queue()
-
-    def read_commands() -> None:
+    def wait_for_stdin_to_close() -> None:
         # os.read, not sys.stdin: a daemon thread blocked inside a buffered reader's lock aborts
         # the interpreter at exit.
-        pending = b""
-        while chunk := os.read(sys.stdin.fileno(), 65536):
-            pending += chunk
-            *lines, pending = pending.split(b"\n")
-            for line in lines:
-                loop.call_soon_threadsafe(commands.put_nowait, line.decode().strip())
+        while os.read(sys.stdin.fileno(), 65536):
+            pass
         loop.call_soon_threadsafe(stop.set)
 
-    async def obey(broker: TansuBehindProxy) -> None:
-        while True:
-            command = await commands.get()
-            if command == "stop":
-                broker.stop()
-                print("STOPPED", flush=True)
-            elif command == "start":
-                await broker.start(attempts=1)
-                print("STARTED", flush=True)
-
-    async with tansu_behind_proxy(binary) as broker:
-        print(f"BOOTSTRAP={HOST}:{broker.proxy_port}", flush=True)
-        threading.Thread(target=read_commands, daemon=True).start()
-        obeying = asyncio.create_task(obey(broker))
+    async with tansu_behind_proxy(binary) as bootstrap:
+        print(f"BOOTSTRAP={bootstrap}", flush=True)
+        threading.Thread(target=wait_for_stdin_to_close, daemon=True).start()
         await stop.wait()
-        obeying.cancel()
 
 
 def main() -> None:
