@@ -51,18 +51,19 @@ let package = Package(
         .target(name: "HTTP", dependencies: ["CMicroHTTPD", "CMicroHTTPDShims", "CCrypt", "Exposition", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")]),
         .target(name: "Cluster", dependencies: ["Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "MetricSources", dependencies: ["Cluster", "Exposition", "HTTP", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .target(name: "ClusterMetrics", dependencies: ["MetricSources", "Cluster", "Exposition", "Kafka", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "ClusterMetrics", dependencies: ["MetricSources", "Cluster", "Exposition", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "Insights", dependencies: ["MetricSources", "Cluster", "Exposition", "HTTP", "Kafka", "Support", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "Duplicates", dependencies: ["MetricSources", "Cluster", "Exposition", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "ClientStats", dependencies: ["MetricSources", "Cluster", "Exposition", "HTTP", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "Overview", dependencies: ["MetricSources", "Cluster", "Exposition", "HTTP", "Support", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "Probe", dependencies: ["MetricSources", "Cluster", "Exposition", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "Demo", dependencies: ["Kafka", "Support", .product(name: "Logging", package: "swift-log")]),
         .target(name: "ProcessMetrics", dependencies: ["MetricSources", "Cluster", "Exposition", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(
             name: "Exporter",
             dependencies: [
                 "Support", "Kafka", "Exposition", "HTTP", "Cluster", "MetricSources",
-                "ClusterMetrics", "Insights", "Duplicates", "ClientStats", "Overview", "Demo", "ProcessMetrics", "CBuildInfo",
+                "ClusterMetrics", "Insights", "Duplicates", "ClientStats", "Overview", "Probe", "Demo", "ProcessMetrics", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -71,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "ExporterBenchmarks",
             dependencies: [
-                "Support", "Kafka", "Exposition", "HTTP", "Cluster", "ClusterMetrics", "ClientStats", "Overview", "TestSupport",
+                "Support", "Kafka", "Exposition", "HTTP", "Cluster", "ClusterMetrics", "ClientStats", "Overview", "Probe", "TestSupport",
                 .product(name: "Prometheus", package: "swift-prometheus", condition: .when(traits: ["PrometheusBaseline"])),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -91,6 +92,7 @@ let package = Package(
         .testTarget(name: "InsightsTests", dependencies: ["Insights", "TestSupport"]),
         .testTarget(name: "DuplicatesTests", dependencies: ["Duplicates", "TestSupport"]),
         .testTarget(name: "OverviewTests", dependencies: ["Overview", "MetricSources", "TestSupport"]),
+        .testTarget(name: "ProbeTests", dependencies: ["Probe", "TestSupport"]),
         .testTarget(name: "ClientStatsTests", dependencies: ["ClientStats", "MetricSources", "TestSupport"]),
         .testTarget(name: "ProcessMetricsTests", dependencies: ["ProcessMetrics", "TestSupport"]),
         .testTarget(name: "ExporterTests", dependencies: ["Exporter", "Demo", "MetricSources", "ProcessMetrics", "TestSupport"]),

@@ -12,3 +12,4 @@ if wanted("collect") { try CollectionBenchmark.run() }
 if wanted("stats") { try StatsParseBenchmark.run() }
 if wanted("web") { try WebSecurityBenchmark.run() }
 if wanted("overview") { OverviewBenchmark.run() }
+if wanted("probe") { try ProbeBenchmark.run() }

@@ -150,7 +150,8 @@ package final class ClusterCollector: Sendable {
             }
             if committed.isEmpty && description == nil && staticByID[id] == nil { continue }
             states.append(ConsumerGroupState(
-                id: id, state: description?.state, members: description?.members, committedOffsets: committed))
+                id: id, state: description?.state, members: description?.members, committedOffsets: committed,
+                coordinator: description?.coordinator, partitionAssignor: description?.partitionAssignor))
         }
         if !failures.isEmpty { errors.add(.groupOffsets) }
         report(.groupOffsets, failures.isEmpty ? nil : "\(failures.count) group(s) failed, first: \(failures[0])")

@@ -55,8 +55,16 @@ package struct ConsumerGroupState: Sendable, Equatable {
     package var members: [GroupMember]?
     /// Committed offsets (the next offset the group will read); partitions without a commit are absent.
     package var committedOffsets: [TopicPartition: Int64]
+    /// The broker coordinating the group; nil where the broker cannot describe groups.
+    package var coordinator: Int32?
+    /// The assignment strategy of the group's members (empty when the broker does not say).
+    package var partitionAssignor: String?
 
-    package init(id: String, state: GroupState?, members: [GroupMember]?, committedOffsets: [TopicPartition: Int64]) {
+    package init(
+        id: String, state: GroupState?, members: [GroupMember]?, committedOffsets: [TopicPartition: Int64],
+        coordinator: Int32? = nil, partitionAssignor: String? = nil
+    ) {
         (self.id, self.state, self.members, self.committedOffsets) = (id, state, members, committedOffsets)
+        (self.coordinator, self.partitionAssignor) = (coordinator, partitionAssignor)
     }
 }

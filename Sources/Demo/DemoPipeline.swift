@@ -47,6 +47,15 @@ package final class DemoPipeline: Sendable {
 
     package var bootstrapServers: String { cluster.bootstrapServers }
 
+    /// The probe's topic as an operator would create it: one partition led by each broker (the mock
+    /// cluster cannot create topics through the admin API).
+    package func createProbeTopic(_ name: String) throws(KafkaError) {
+        try cluster.createTopic(name, partitions: cluster.brokerIDs.count, replicationFactor: min(3, cluster.brokerIDs.count))
+        for (partition, broker) in cluster.brokerIDs.enumerated() {
+            try cluster.setLeader(topic: name, partition: Int32(partition), broker: broker)
+        }
+    }
+
     package func start() {
         workers.forEach { $0.start() }
     }

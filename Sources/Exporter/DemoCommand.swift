@@ -61,6 +61,9 @@ struct DemoCommand: ParsableCommand {
         if options.sources.duplicates.topic == nil {
             options.sources.duplicates.topic = "^_(policy|flow)$"
         }
+        // The demo shows everything the exporter can: the end-to-end probe too.
+        options.sources.probe.enabled = true
+        try pipeline.createProbeTopic(options.sources.probe.topic)
         var configuration = try options.makeConfiguration()
         configuration.kafka = ClientConfiguration([("bootstrap.servers", pipeline.bootstrapServers)])
         configuration.collection.staticGroups = DemoPipeline.groups.map { StaticGroup(id: $0.0, topics: [$0.1]) }

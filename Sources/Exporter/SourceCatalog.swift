@@ -7,6 +7,7 @@ import MetricSources
 import Overview
 import ProcessMetrics
 import Support
+import Probe
 
 /// Every metric source the exporter can run, with its flags. Adding a source is one `@OptionGroup`
 /// line here; the exporter makes the sources in this order (docs/architecture.md).
@@ -15,10 +16,14 @@ struct SourceCatalog: ParsableArguments, Sendable {
     @OptionGroup var process: ProcessMetricsOptions
     @OptionGroup var cluster: ClusterSourceOptions
     @OptionGroup var brokerLoad: BrokerLoadOptions
+    @OptionGroup var brokerPresence: BrokerPresenceOptions
+    @OptionGroup var groupDetail: GroupDetailOptions
+    @OptionGroup var topicDetail: TopicDetailOptions
     @OptionGroup var insights: InsightsOptions
     @OptionGroup var pipelines: PipelineOptions
     @OptionGroup var duplicates: DuplicateOptions
     @OptionGroup var clientStatistics: ClientStatsOptions
+    @OptionGroup var probe: ProbeOptions
     @OptionGroup var overview: OverviewOptions
 
     /// The option groups above, in declaration order.

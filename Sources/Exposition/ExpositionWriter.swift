@@ -50,8 +50,16 @@ package struct ExpositionWriter: Sendable {
         case .counter: "counter"
         case .gauge: "gauge"
         case .summary: "summary"
+        case .histogram: "histogram"
         case .untyped: format == .openMetrics ? "unknown" : "untyped"
         }
+    }
+
+    /// OpenMetrics wants canonical numbers in `le` and `quantile` (`1.0`, not `1`); the text format
+    /// takes either, and keeps the shorter form.
+    private func appendBound(_ value: Double, to writer: inout ByteWriter) {
+        writer.append(number: value)
+        if format == .openMetrics, value.isFinite, value == value.rounded(.towardZero), abs(value) < 1e15 { writer.append(".0") }
     }
 
     private func appendSamples(of family: MetricFamily, to writer: inout ByteWriter) {
@@ -66,11 +74,13 @@ package struct ExpositionWriter: Sendable {
                 switch kind {
                 case .sum: writer.append("_sum")
                 case .count: writer.append("_count")
+                case .bucket: writer.append("_bucket")
                 case .value, .quantile: break
                 }
-                var quantile: Double?
-                if case .quantile(let q) = kind { quantile = q }
-                if hasLabelSet || quantile != nil {
+                var bound: (label: String, value: Double)?
+                if case .quantile(let q) = kind { bound = ("quantile=\"", q) }
+                if case .bucket(let le) = kind { bound = ("le=\"", le) }
+                if hasLabelSet || bound != nil {
                     writer.append(UInt8(ascii: "{"))
                     writer.append(constantLabels)
                     for label in 0..<labelCount {
@@ -79,9 +89,9 @@ package struct ExpositionWriter: Sendable {
                         writer.append(UInt8(ascii: "\""))
                         writer.append(UInt8(ascii: ","))
                     }
-                    if let quantile {
-                        writer.append("quantile=\"")
-                        writer.append(number: quantile)
+                    if let bound {
+                        writer.append(bound.label)
+                        appendBound(bound.value, to: &writer)
                         writer.append("\",")
                     }
                     writer.closeLabelSet()

@@ -3,6 +3,7 @@ package enum MetricType: Sendable, Equatable {
     case counter
     case gauge
     case summary
+    case histogram
     case untyped
 }
 
@@ -11,6 +12,8 @@ package struct Sample: Sendable, Equatable {
     package enum Kind: Sendable, Equatable {
         case value
         case quantile(Double)
+        /// A histogram bucket: the count of observations at most `le` (cumulative).
+        case bucket(le: Double)
         case sum
         case count
     }
@@ -28,7 +31,7 @@ package struct Sample: Sendable, Equatable {
 ///
 /// Counter names carry their `_total` suffix (as in the text format); the OpenMetrics writer strips it
 /// from the metadata lines. Samples are stored column-wise (label values flattened, values, kinds only
-/// for summaries) so that a 100k-series family costs a few allocations, not one per sample.
+/// for summaries and histograms) so that a 100k-series family costs a few allocations, not one per sample.
 package struct MetricFamily: Sendable, Equatable {
     package let name: String
     package let help: String
@@ -47,7 +50,7 @@ package struct MetricFamily: Sendable, Equatable {
         self.labelNames = labelNames
         labelValues.reserveCapacity(capacity * labelNames.count)
         values.reserveCapacity(capacity)
-        if type == .summary { kinds = [] }
+        if type == .summary || type == .histogram { kinds = [] }
     }
 
     package mutating func add(_ labelValues: [String], _ value: Double) {
@@ -90,6 +93,19 @@ package struct MetricFamily: Sendable, Equatable {
         for (quantile, value) in quantiles {
             append(labelValues, value, .quantile(quantile))
         }
+        append(labelValues, sum, .sum)
+        append(labelValues, count, .count)
+    }
+
+    /// Appends one classic histogram series: cumulative counts per upper bound (ascending), then the
+    /// `+Inf` bucket (equal to `count`), `_sum` and `_count`.
+    package mutating func addHistogram(_ labelValues: [String], buckets: [(le: Double, count: Double)], sum: Double, count: Double) {
+        precondition(type == .histogram, "\(name) is not a histogram")
+        precondition(zip(buckets, buckets.dropFirst()).allSatisfy { $0.le < $1.le && $0.count <= $1.count }, "\(name): buckets out of order")
+        for bucket in buckets where bucket.le.isFinite {
+            append(labelValues, bucket.count, .bucket(le: bucket.le))
+        }
+        append(labelValues, count, .bucket(le: .infinity))
         append(labelValues, sum, .sum)
         append(labelValues, count, .count)
     }

@@ -26,6 +26,8 @@ package struct DeliveryReport: Sendable {
     package let topicPartition: TopicPartition
     package let offset: Int64
     package let error: KafkaError?
+    /// The token the message was produced with (`Producer.produce(token:)`).
+    package let token: UInt
 }
 
 /// Heap box handed to librdkafka as the handle's opaque pointer.

@@ -70,6 +70,10 @@ package struct GroupMember: Sendable, Equatable {
     package let clientID: String
     package let host: String
     package let assignment: [TopicPartition]
+
+    package init(consumerID: String, clientID: String, host: String, assignment: [TopicPartition]) {
+        (self.consumerID, self.clientID, self.host, self.assignment) = (consumerID, clientID, host, assignment)
+    }
 }
 
 package struct GroupDescription: Sendable, Equatable {
@@ -77,5 +81,7 @@ package struct GroupDescription: Sendable, Equatable {
     package let state: GroupState
     package let members: [GroupMember]
     package let coordinator: Int32?
+    /// The assignment strategy the group's members agreed on (e.g. `range`, `cooperative-sticky`).
+    package let partitionAssignor: String
     package let error: KafkaError?
 }

@@ -73,4 +73,10 @@ package final class Consumer: Sendable {
     package func close() {
         client.close()
     }
+
+    /// Destroys a consumer that was only assigned partitions without the consumer close, which has no
+    /// group to leave and can wait forever for a broker that was restarted (librdkafka 2.0.2).
+    package func closeWithoutLeavingGroup() {
+        client.close(leavingGroup: false)
+    }
 }

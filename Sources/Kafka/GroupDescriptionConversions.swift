@@ -24,6 +24,7 @@ extension GroupDescription {
             state: GroupState(rd_kafka_ConsumerGroupDescription_state(description)),
             members: members,
             coordinator: rd_kafka_ConsumerGroupDescription_coordinator(description).map { rd_kafka_Node_id($0) },
+            partitionAssignor: rd_kafka_ConsumerGroupDescription_partition_assignor(description).map { String(cString: $0) } ?? "",
             error: rd_kafka_ConsumerGroupDescription_error(description).map { KafkaError(error: $0, owned: false) })
     }
 }

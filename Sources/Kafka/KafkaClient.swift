@@ -58,12 +58,17 @@ package final class KafkaClient: @unchecked Sendable {
         close()
     }
 
-    /// Stops callbacks and destroys the handle. A consumer leaves its group first.
-    package func close() {
+    /// Stops callbacks and destroys the handle. A consumer leaves its group first unless `leavingGroup`
+    /// is false (for consumers that were only assigned partitions).
+    package func close(leavingGroup: Bool = true) {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         poller.stop()
-        if kind == .consumer { rd_kafka_consumer_close(handle) }
-        rd_kafka_destroy(handle)
+        if kind == .consumer && leavingGroup {
+            rd_kafka_consumer_close(handle)
+            rd_kafka_destroy(handle)
+        } else {
+            rd_kafka_destroy_flags(handle, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
+        }
         callbackBox.release()
     }
 
@@ -116,7 +121,8 @@ package final class KafkaClient: @unchecked Sendable {
                 let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
                 let error = m.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(m.err)
                 box.callbacks.delivery?(DeliveryReport(
-                    topicPartition: TopicPartition(topic, m.partition), offset: m.offset, error: error))
+                    topicPartition: TopicPartition(topic, m.partition), offset: m.offset, error: error,
+                    token: UInt(bitPattern: m._private)))
             }
         }
     }

@@ -27,6 +27,17 @@ package struct KafkaClientFactory: Sendable {
         AdminClient { () throws(KafkaError) in try client(role: role) }
     }
 
+    /// A producer with `properties` on top of the base configuration; `delivery` hears every delivery report.
+    package func producer(
+        role: String, properties: [(String, String)] = [], delivery: @escaping @Sendable (DeliveryReport) -> Void
+    ) throws(KafkaError) -> Producer {
+        var configuration = configuration(role: role)
+        for (key, value) in properties { configuration.set(key, value) }
+        var callbacks = callbacks(role: role)
+        callbacks.delivery = delivery
+        return try Producer(configuration: configuration, callbacks: callbacks)
+    }
+
     /// A consumer with `properties` on top of the base configuration (e.g. `enable.auto.commit`).
     package func consumer(role: String, properties: [(String, String)] = []) throws(KafkaError) -> Consumer {
         var configuration = configuration(role: role)

@@ -9,23 +9,7 @@ extension KafkaClient {
         try KafkaError.check(rd_kafka_metadata(handle, 1, nil, &metadata, timeout.milliseconds), "metadata")
         guard let metadata else { throw KafkaError.invalidArgument("metadata: empty response") }
         defer { rd_kafka_metadata_destroy(metadata) }
-        let md = metadata.pointee
-        let brokers = UnsafeBufferPointer(start: md.brokers, count: Int(md.broker_cnt)).map {
-            Broker(id: $0.id, host: String(cString: $0.host), port: $0.port)
-        }
-        let topics = UnsafeBufferPointer(start: md.topics, count: Int(md.topic_cnt)).map { topic in
-            TopicInfo(
-                name: String(cString: topic.topic),
-                partitions: UnsafeBufferPointer(start: topic.partitions, count: Int(topic.partition_cnt)).map { p in
-                    PartitionInfo(
-                        id: p.id, leader: p.leader,
-                        replicas: Array(UnsafeBufferPointer(start: p.replicas, count: Int(p.replica_cnt))),
-                        inSyncReplicas: Array(UnsafeBufferPointer(start: p.isrs, count: Int(p.isr_cnt))),
-                        error: p.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(p.err))
-                },
-                error: topic.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(topic.err))
-        }
-        return ClusterMetadata(brokers: brokers, topics: topics)
+        return ClusterMetadata(metadata.pointee)
     }
 
     package struct WatermarkResult: Sendable {
@@ -79,5 +63,26 @@ extension Duration {
     var milliseconds: Int32 {
         let (seconds, attoseconds) = components
         return Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+    }
+}
+
+extension ClusterMetadata {
+    init(_ md: rd_kafka_metadata) {
+        let brokers = UnsafeBufferPointer(start: md.brokers, count: Int(md.broker_cnt)).map {
+            Broker(id: $0.id, host: String(cString: $0.host), port: $0.port)
+        }
+        let topics = UnsafeBufferPointer(start: md.topics, count: Int(md.topic_cnt)).map { topic in
+            TopicInfo(
+                name: String(cString: topic.topic),
+                partitions: UnsafeBufferPointer(start: topic.partitions, count: Int(topic.partition_cnt)).map { p in
+                    PartitionInfo(
+                        id: p.id, leader: p.leader,
+                        replicas: Array(UnsafeBufferPointer(start: p.replicas, count: Int(p.replica_cnt))),
+                        inSyncReplicas: Array(UnsafeBufferPointer(start: p.isrs, count: Int(p.isr_cnt))),
+                        error: p.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(p.err))
+                },
+                error: topic.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : KafkaError(topic.err))
+        }
+        self.init(brokers: brokers, topics: topics)
     }
 }

@@ -1,7 +1,8 @@
 import CRdKafka
 
 /// librdkafka's in-process mock cluster: real Kafka protocol over TCP on loopback ports.
-/// It lacks ListGroups, DescribeGroups and DescribeConfigs (librdkafka 2.0.2).
+/// It lacks ListGroups, DescribeGroups and DescribeConfigs, and has no controller for CreateTopics
+/// (librdkafka 2.0.2).
 package final class MockCluster: @unchecked Sendable {
     private let host: KafkaClient
     package let cluster: OpaquePointer
@@ -28,6 +29,11 @@ package final class MockCluster: @unchecked Sendable {
     package func createTopic(_ name: String, partitions: Int, replicationFactor: Int = 1) throws(KafkaError) {
         try KafkaError.check(
             rd_kafka_mock_topic_create(cluster, name, Int32(partitions), Int32(replicationFactor)), "create topic \(name)")
+    }
+
+    /// Makes `broker` the leader of the partition (the mock picks leaders at random on creation).
+    package func setLeader(topic: String, partition: Int32, broker: Int32) throws(KafkaError) {
+        try KafkaError.check(rd_kafka_mock_partition_set_leader(cluster, topic, partition, broker), "leader of \(topic)[\(partition)]")
     }
 
     /// Closes the broker's listener and connections, as if it had crashed.

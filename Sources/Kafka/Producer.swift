@@ -11,12 +11,26 @@ package final class Producer: Sendable {
     }
 
     deinit {
-        topics.withLock { $0.values.forEach { rd_kafka_topic_destroy($0.pointer) } }
+        releaseTopics()
+    }
+
+    /// Destroys the handle; its topic handles go first, as librdkafka requires before rd_kafka_destroy.
+    package func close() {
+        releaseTopics()
+        client.close()
+    }
+
+    private func releaseTopics() {
+        topics.withLock { topics in
+            topics.values.forEach { rd_kafka_topic_destroy($0.pointer) }
+            topics.removeAll()
+        }
     }
 
     /// Enqueues one message; throws `Queue full` (see `KafkaError.isQueueFull`) when the local queue
-    /// is at `queue.buffering.max.messages`, as every librdkafka client does.
-    package func produce(topic: String, partition: Int32? = nil, key: [UInt8]? = nil, value: [UInt8]) throws(KafkaError) {
+    /// is at `queue.buffering.max.messages`, as every librdkafka client does. The delivery report
+    /// carries `token`.
+    package func produce(topic: String, partition: Int32? = nil, key: [UInt8]? = nil, value: [UInt8], token: UInt = 0) throws(KafkaError) {
         let topicHandle = topics.withLock { topics in
             if let existing = topics[topic] { return existing.pointer }
             let created = rd_kafka_topic_new(client.handle, topic, nil)!
@@ -30,7 +44,7 @@ package final class Producer: Sendable {
                 rd_kafka_produce(
                     topicHandle, partition ?? RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY,
                     valueBytes.baseAddress, valueBytes.count,
-                    keyBytes.isEmpty ? nil : keyBytes.baseAddress, keyBytes.count, nil)
+                    keyBytes.isEmpty ? nil : keyBytes.baseAddress, keyBytes.count, UnsafeMutableRawPointer(bitPattern: token))
             }
         }
         if result != 0 { throw KafkaError(rd_kafka_last_error()) }

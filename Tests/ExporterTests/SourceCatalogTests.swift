@@ -15,13 +15,19 @@ import Testing
     }
 
     @Test func everyOptionGroupIsFound() throws {
-        #expect(try ExporterOptions.parse([]).makeConfiguration().sources.count == 9)
+        #expect(try ExporterOptions.parse([]).makeConfiguration().sources.count == 13)
     }
 
     @Test func sourcesOffByDefaultComeOnWithTheirFlags() throws {
-        #expect(try sources([]).map(\.name) == ["health", "process", "cluster", "broker_load", "insights", "client_stats", "overview"])
-        let all = try sources(["--pipeline", "router: in -> out", "--duplicates.topic", "^out$"])
-        #expect(all.map(\.name) == ["health", "process", "cluster", "broker_load", "insights", "pipeline", "duplicates", "client_stats", "overview"])
+        #expect(try sources([]).map(\.name) == [
+            "health", "process", "cluster", "broker_load", "broker_presence", "group_detail", "topic_detail", "insights", "client_stats",
+            "overview",
+        ])
+        let all = try sources(["--pipeline", "router: in -> out", "--duplicates.topic", "^out$", "--probe.enabled"])
+        #expect(all.map(\.name) == [
+            "health", "process", "cluster", "broker_load", "broker_presence", "group_detail", "topic_detail", "insights", "pipeline",
+            "duplicates", "client_stats", "probe", "overview",
+        ])
         all.forEach { $0.stop() }
     }
 

@@ -206,6 +206,12 @@ EXPECTED: dict[tuple[str, str], list] = {
         OverDataSpan({"consumergroup": group, "topic": topic}, TOPIC_RATE[topic],
                      f'kafka_consumergroup_current_offset{{consumergroup="{group}",partition="0"}}')
         for group, topic in GROUP_TOPIC.items()],
+    ("dashboard", "Probe up"): [ALL_ONE],
+    ("dashboard", "Brokers in metadata"): [Expect({"id": str(broker)}, lambda v: v == 1, "in metadata") for broker in (1, 2, 3)],
+    # The mock cluster holds every empty fetch for fetch.wait.max.ms (500 ms) instead of answering when a
+    # record arrives, so round trips reach half a second; the 1 s alert threshold stays clear of it.
+    ("dashboard", "Probe round trip p99"): [Expect({"broker": str(broker)}, lambda v: v < 1, "below the 1 s alert threshold")
+                                           for broker in (1, 2, 3)],
     ("grafana-7589", "Partitions per Topic"): THREE_PARTITIONS,
 }
 # The slope of a lag can be negative; every other expression here counts or measures something.
@@ -230,6 +236,9 @@ QUIET_ALERTS: dict[str, tuple[str, str]] = {
     "PipelineAmplification": ("without --inject-retry-bug the router produces each record once",
                               "kafka_pipeline_amplification_ratio"),
     "TopicDuplicates": ("without --inject-retry-bug no record is produced twice", "kafka_topic_duplicate_ratio"),
+    "KafkaProbeFailing": ("the demo probes its mock cluster, which delivers every record", "kafka_probe_up"),
+    "KafkaProbeRoundTripSlow": ("the mock's round trips stay under its 500 ms fetch wait plus a little", "broker:kafka_probe_roundtrip_latency_seconds:p99_5m"),
+    "KafkaBrokerMissing": ("the mock cluster's brokers stay up", "kafka_broker_up"),
 }
 
 
