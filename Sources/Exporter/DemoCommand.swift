@@ -61,6 +61,8 @@ struct DemoCommand: ParsableCommand {
         if options.sources.duplicates.topic == nil {
             options.sources.duplicates.topic = "^_(policy|flow)$"
         }
+        // The mock cluster has no controller: DescribeConfigs would only time out.
+        options.sources.topicDetail.configInterval = "0s"
         // The demo shows everything the exporter can: the end-to-end probe too.
         options.sources.probe.enabled = true
         try pipeline.createProbeTopic(options.sources.probe.topic)

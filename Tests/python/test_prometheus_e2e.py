@@ -34,13 +34,17 @@ REPOSITORY = Path(__file__).resolve().parents[2]
 
 DEMO_RATE_PER_MINUTE = 600
 DEMO_PARTITIONS = 3  # the demo's default --demo.partitions
-DEMO_TOPICS = {"_rawdata", "_policy", "_flow"}
+# The demo also runs the exporter's end-to-end probe: its topic has one partition led by each of the
+# mock's 3 brokers, and one record goes to each partition every --probe.interval (1 s).
+PROBE_TOPIC = "kafka-exporter-probe"
+PROBE_PER_SECOND = 3.0
+DEMO_TOPICS = {"_rawdata", "_policy", "_flow", PROBE_TOPIC}
 DEMO_GROUPS = {"router", "policy-store", "flow-store"}
 # The demo's producer writes DEMO_RATE_PER_MINUTE records on a fixed schedule; 3 in 10 are policy
 # events (TelegrafProducer.record: sequence % 10 < 3), which the router sends to _policy, the rest to
 # _flow. Each group consumes one topic. These are the rates every expression is held against.
 PER_SECOND = DEMO_RATE_PER_MINUTE / 60
-TOPIC_RATE = {"_rawdata": PER_SECOND, "_policy": 0.3 * PER_SECOND, "_flow": 0.7 * PER_SECOND}
+TOPIC_RATE = {"_rawdata": PER_SECOND, "_policy": 0.3 * PER_SECOND, "_flow": 0.7 * PER_SECOND, PROBE_TOPIC: PROBE_PER_SECOND}
 GROUP_TOPIC = {"router": "_rawdata", "policy-store": "_policy", "flow-store": "_flow"}
 # Offsets are exact; a 1m rate over 1 s scrapes of 1 s collections is off by at most one collection
 # interval's worth at each end (2 of 60 s). A dropped partition of _rawdata (-1/3) is far outside.
@@ -55,7 +59,9 @@ LAG_SECONDS_BOUND = 2.5
 QUEUED_RECORDS_BOUND = 10
 QUEUED_BYTES_BOUND = QUEUED_RECORDS_BOUND * 200
 # Every librdkafka client of the demo and of the exporter itself that reports statistics.
-PRODUCER_CLIENTS = {"telegraf", "router", "kafka-exporter-cluster", "kafka-exporter-group-offsets"}
+# librdkafka reports admin handles (cluster, group offsets) as producers. The demo reads no topic
+# configs (the mock cluster has no controller to answer DescribeConfigs).
+PRODUCER_CLIENTS = {"telegraf", "router", "kafka-exporter-cluster", "kafka-exporter-group-offsets", "kafka-exporter-probe"}
 ALL_CLIENTS = PRODUCER_CLIENTS | {"router", "policy-store", "flow-store", "kafka-exporter-duplicates"}
 COLLECTION_STAGES = {"metadata", "watermarks", "list_groups", "describe_groups", "group_offsets"}
 # The rules' rates use 1m windows: they are exact once Prometheus holds a full window of samples.
@@ -150,6 +156,11 @@ NO_ERRORS = "no errors are injected into the healthy demo"
 THREE_PARTITIONS = [Exactly("topic", frozenset(DEMO_TOPICS))] + [
     Expect({"topic": topic}, lambda v: v == DEMO_PARTITIONS, f"{DEMO_PARTITIONS} partitions") for topic in sorted(DEMO_TOPICS)]
 ALL_ONE = Expect({}, lambda v: v == 1, "1 (up)")
+DEMO_BROKERS = {"1", "2", "3"}
+# The probe topic has one partition led by each broker. The mock cluster holds every empty fetch for
+# fetch.wait.max.ms (500 ms) instead of answering when a record arrives, so round trips reach half a
+# second; a latency is never 0 and stays clear of the 1 s alert threshold.
+PROBE_P99 = [Exactly("broker", frozenset(DEMO_BROKERS)), Expect({}, lambda v: 0 < v < 1, "between 0 and the 1 s alert threshold")]
 QUEUE_FILL = queue_fill(PRODUCER_CLIENTS, message_limit, QUEUED_RECORDS_BOUND, "records")
 QUEUE_BYTES_FILL = queue_fill(PRODUCER_CLIENTS, lambda _: BYTES_LIMIT, QUEUED_BYTES_BOUND, "bytes")
 
@@ -210,8 +221,11 @@ EXPECTED: dict[tuple[str, str], list] = {
     ("dashboard", "Brokers in metadata"): [Expect({"id": str(broker)}, lambda v: v == 1, "in metadata") for broker in (1, 2, 3)],
     # The mock cluster holds every empty fetch for fetch.wait.max.ms (500 ms) instead of answering when a
     # record arrives, so round trips reach half a second; the 1 s alert threshold stays clear of it.
-    ("dashboard", "Probe round trip p99"): [Expect({"broker": str(broker)}, lambda v: v < 1, "below the 1 s alert threshold")
-                                           for broker in (1, 2, 3)],
+    ("dashboard", "Probe round trip p99"): PROBE_P99,
+    ("dashboard", "Probe records failed, lost and duplicated per minute"): all_zero(
+        "broker", DEMO_BROKERS, "the mock cluster acknowledges and delivers every probe record once"),
+    ("rules:record", "broker:kafka_probe_roundtrip_latency_seconds:p99_5m"): PROBE_P99,
+    ("rules:record", "broker:kafka_probe_produce_latency_seconds:p99_5m"): PROBE_P99,
     ("grafana-7589", "Partitions per Topic"): THREE_PARTITIONS,
 }
 # The slope of a lag can be negative; every other expression here counts or measures something.
@@ -422,7 +436,7 @@ def test_grafana_7589_variables_resolve_like_grafana(stack: Stack) -> None:
     assert resolved["instance"].value == stack.exporter_url.removeprefix("http://")
     assert set(resolved["topic"].options) == DEMO_TOPICS
     # Grafana joins a multi-value "All" into one regex alternation, in the options' (sorted) order.
-    assert resolved["topic"].value == "(_flow|_policy|_rawdata)"
+    assert resolved["topic"].value == "(_flow|_policy|_rawdata|kafka-exporter-probe)"
 
 
 @pytest.mark.parametrize("query", DASHBOARD_QUERIES, ids=query_ids(DASHBOARD_QUERIES))
