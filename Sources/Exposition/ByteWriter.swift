@@ -32,6 +32,15 @@ struct ByteWriter: ~Copyable {
         capacity = newCapacity
     }
 
+    /// Lets `write` fill up to `extra` bytes of spare room in place (a compressor's output); it returns
+    /// how many it wrote.
+    mutating func append(upTo extra: Int, _ write: (UnsafeMutableBufferPointer<UInt8>) -> Int) {
+        reserve(extra)
+        let written = write(UnsafeMutableBufferPointer(start: storage + count, count: extra))
+        precondition(written <= extra, "wrote past the room it was given")
+        count += written
+    }
+
     mutating func append(_ byte: UInt8) {
         reserve(1)
         storage[count] = byte

@@ -51,3 +51,20 @@ import Testing
         #expect(first.body(.text, gzip: false).string.contains("alpha 1"))
     }
 }
+
+extension RegistryTests {
+    /// Bodies are built when first asked for, then ahead for every later snapshot: each snapshot's
+    /// bodies show its own families, in both formats, plain and compressed.
+    @Test func everyBodyShowsItsOwnSnapshotWhetherBuiltAheadOrOnRequest() {
+        let registry = Registry()
+        for value in 1...3 {
+            registry.publish(source: "a", families: [gauge("alpha", Double(value))])
+            let snapshot = registry.snapshot
+            for format in ExpositionFormat.allCases {
+                let plain = snapshot.body(format, gzip: false).string
+                #expect(plain.contains("alpha \(value)\n"))
+                #expect(Gzip.decompress(snapshot.body(format, gzip: true).bytes) == Array(plain.utf8))
+            }
+        }
+    }
+}
