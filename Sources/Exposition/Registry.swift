@@ -37,17 +37,22 @@ package final class Registry: Sendable {
         publish([source: families])
     }
 
-    /// Publishes several sources at once, with a single new snapshot.
-    package func publish(_ familiesBySource: [String: [MetricFamily]]) {
-        let rendered = familiesBySource.flatMap { source, families in
-            families.filter { !$0.isEmpty }.map { family in
-                (family.name, OwnedFamily(source: source, rendered: RenderedFamily(
+    /// Publishes several sources at once, with a single new snapshot. Each family is let go as soon as
+    /// it is rendered, so that a large cycle never holds all its families and all their bytes at once.
+    package func publish(_ familiesBySource: consuming [String: [MetricFamily]]) {
+        let sources = Set(familiesBySource.keys)
+        var rendered: [(String, OwnedFamily)] = []
+        while let (source, families) = familiesBySource.popFirst() {
+            var families = families
+            while let family = families.popLast() {
+                guard !family.isEmpty else { continue }
+                rendered.append((family.name, OwnedFamily(source: source, rendered: RenderedFamily(
                     textMetadata: textWriter.metadata(family), openMetricsMetadata: openMetricsWriter.metadata(family),
-                    samples: textWriter.samples(family))))
+                    samples: textWriter.samples(family)))))
             }
         }
         state.withLock { state in
-            state.families = state.families.filter { familiesBySource[$0.value.source] == nil }
+            state.families = state.families.filter { !sources.contains($0.value.source) }
             for (name, family) in rendered {
                 if let owner = state.families[name] {
                     preconditionFailure("family \(name) published by both \(owner.source) and \(family.source)")

@@ -18,7 +18,7 @@ extension KafkaClient {
         /// Calls in flight at once, each on a thread of its own (the calls block).
         package var inFlight: Int
 
-        package init(batchSize: Int = 250, inFlight: Int = 8) {
+        package init(batchSize: Int = 100, inFlight: Int = 8) {
             precondition(batchSize >= 1 && inFlight >= 1, "batch size and calls in flight must be positive")
             (self.batchSize, self.inFlight) = (batchSize, inFlight)
         }
@@ -62,27 +62,34 @@ extension KafkaClient {
         }
         for worker in workers { worker.wait() }
 
-        var oldest: [TopicPartition: Int64] = [:]
-        oldest.reserveCapacity(calls.count / 2 * batching.batchSize)
-        result.watermarks.reserveCapacity(oldest.capacity)
-        for (call, answer) in zip(calls, answers.withLock { $0 }) {
-            switch answer {
-            case .failure(let error)?:
-                for partition in call.partitions { result.errors[partition] = error }
-            case .success(let list)?:
-                list.withElements { elements in
-                    for element in elements {
-                        let partition = element.topicPartition
-                        if let error = element.error {
-                            result.errors[partition] = error
-                        } else if call.end == SpecialOffset.earliest {
-                            oldest[partition] = element.offset
-                        } else if let low = oldest[partition] {
-                            result.watermarks[partition] = Watermarks(oldest: low, newest: element.offset)
+        // The two calls of a batch are neighbours, earliest first; librdkafka fills each list in place,
+        // in the order it was given, so the partitions are those of the batch at the same index.
+        result.watermarks.reserveCapacity(calls.count / 2 * batching.batchSize)
+        let answered = answers.withLock { $0 }
+        for index in stride(from: 0, to: calls.count, by: 2) {
+            let batch = calls[index].partitions
+            switch (answered[index], answered[index + 1]) {
+            case (.success(let earliest)?, .success(let latest)?):
+                earliest.withElements { oldest in
+                    latest.withElements { newest in
+                        for (offset, partition) in batch.enumerated() {
+                            guard offset < oldest.count, offset < newest.count,
+                                  oldest[offset].partition == partition.partition, newest[offset].partition == partition.partition
+                            else {
+                                result.errors[partition] = .invalidArgument("list offsets: answer out of order")
+                                continue
+                            }
+                            if let error = oldest[offset].error ?? newest[offset].error {
+                                result.errors[partition] = error
+                            } else {
+                                result.watermarks[partition] = Watermarks(oldest: oldest[offset].offset, newest: newest[offset].offset)
+                            }
                         }
                     }
                 }
-            case nil:
+            case (.failure(let error)?, _), (_, .failure(let error)?):
+                for partition in batch { result.errors[partition] = error }
+            default:
                 preconditionFailure("every watermark call is answered before the workers end")
             }
         }
