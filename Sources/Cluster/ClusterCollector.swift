@@ -87,7 +87,9 @@ package final class ClusterCollector: Sendable {
         // Partitions whose watermarks could not be read keep their previous ones, marked stale.
         report(.watermarks, Self.first(watermarks.errors))
         if !watermarks.errors.isEmpty { errors.add(.watermarks) }
-        let previousWatermarks = previous.map(Self.watermarksByPartition) ?? [:]
+        // Only partitions read in vain need the previous cycle's watermarks (at 100k partitions a map of
+        // all of them costs ~10 MB and a hash per partition every cycle).
+        let previousWatermarks = watermarks.errors.isEmpty ? [:] : previous.map(Self.watermarksByPartition) ?? [:]
         let state = ClusterState(
             collectedAt: Date(),
             brokers: metadata.brokers.sorted { $0.id < $1.id },
