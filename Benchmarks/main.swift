@@ -10,3 +10,7 @@ AllocationPolicy.reuseLargeBuffers()
 if wanted("scrape") { try ScrapeBenchmark.run() }
 if wanted("collect") { try CollectionBenchmark.run() }
 if wanted("stats") { try StatsParseBenchmark.run() }
+// Not part of a plain `make bench`: it needs the peer kit and takes tens of minutes.
+if selected.contains("peer") {
+    try PeerBenchmark.run(arguments: Array(CommandLine.arguments.drop { $0 != "peer" }.dropFirst()))
+}
