@@ -3,15 +3,9 @@ import CZlib
 /// gzip (RFC 1952) compression with zlib.
 package enum Gzip {
     /// Compresses `input` into a gzip member. Level 1 keeps publication cheap: exposition text is so
-    /// repetitive that higher levels gain little (see BENCHMARKS.md).
+    /// repetitive that higher levels gain little (see BENCHMARKS.md). Snapshots join per-family
+    /// `DeflateSegment`s instead; this is for bodies compressed whole.
     package static func compress(_ input: Body, level: Int32 = 1) -> Body {
-        compress([input], level: level)
-    }
-
-    /// Compresses the concatenation of `parts` without building it: a snapshot's families go straight
-    /// from their rendered bytes into one gzip member. The output grows as needed rather than being
-    /// sized for incompressible input (deflateBound), which would reserve as much as the input again.
-    package static func compress(_ parts: [Body], level: Int32 = 1) -> Body {
         var stream = z_stream()
         let windowBitsWithGzipHeader: Int32 = 15 + 16
         let initResult = deflateInit2_(
@@ -20,30 +14,15 @@ package enum Gzip {
         precondition(initResult == Z_OK, "deflateInit2 failed: \(initResult)")
         defer { deflateEnd(&stream) }
 
-        let total = parts.reduce(0) { $0 + $1.count }
-        var output = ByteWriter(capacity: total / 8 + 64)
-        let room = 64 * 1024
-        var index = 0
-        repeat {
-            let last = index >= parts.count - 1
-            if index < parts.count {
-                stream.next_in = UnsafeMutablePointer(mutating: parts[index].baseAddress.assumingMemoryBound(to: UInt8.self))
-                stream.avail_in = UInt32(parts[index].count)
-            }
-            var result = Z_OK
-            repeat {
-                output.append(upTo: room) { buffer in
-                    stream.next_out = buffer.baseAddress
-                    stream.avail_out = UInt32(buffer.count)
-                    result = deflate(&stream, last ? Z_FINISH : Z_NO_FLUSH)
-                    return buffer.count - Int(stream.avail_out)
-                }
-                precondition(result == Z_OK || result == Z_STREAM_END || result == Z_BUF_ERROR, "deflate failed: \(result)")
-            } while last ? result != Z_STREAM_END : stream.avail_out == 0
-            index += 1
-        } while index < parts.count
-        withExtendedLifetime(parts) {}
-        return output.finish()
+        let capacity = Int(deflateBound(&stream, UInt(input.count))) + 32
+        let output = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress.assumingMemoryBound(to: UInt8.self))
+        stream.avail_in = UInt32(input.count)
+        stream.next_out = output
+        stream.avail_out = UInt32(capacity)
+        let result = deflate(&stream, Z_FINISH)
+        precondition(result == Z_STREAM_END, "deflate did not finish: \(result)")
+        return Body(adopting: UnsafeMutableRawPointer(output), count: capacity - Int(stream.avail_out))
     }
 
     /// Decompresses a gzip member; used by tests and benchmarks to check what is served.

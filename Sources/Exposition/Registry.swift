@@ -2,8 +2,8 @@ import Foundation
 import Synchronization
 
 /// The in-memory registry: each source (a collector) publishes its families; the registry renders
-/// only those (their samples once, shared by both formats), and swaps in a new snapshot made of the
-/// cached per-family bytes, with the bodies scrapers asked for lately built ahead.
+/// only those (their samples once, shared by both formats, and compressed once), and swaps in a new
+/// snapshot made of the cached per-family pieces, with the bodies scrapers asked for lately built ahead.
 package final class Registry: Sendable {
     private struct OwnedFamily {
         let source: String
@@ -42,13 +42,14 @@ package final class Registry: Sendable {
     package func publish(_ familiesBySource: consuming [String: [MetricFamily]]) {
         let sources = Set(familiesBySource.keys)
         var rendered: [(String, OwnedFamily)] = []
+        let compressor = SegmentCompressor()
         while let (source, families) = familiesBySource.popFirst() {
             var families = families
             while let family = families.popLast() {
                 guard !family.isEmpty else { continue }
                 rendered.append((family.name, OwnedFamily(source: source, rendered: RenderedFamily(
                     textMetadata: textWriter.metadata(family), openMetricsMetadata: openMetricsWriter.metadata(family),
-                    samples: textWriter.samples(family)))))
+                    samples: textWriter.samples(family), compressor: compressor))))
             }
         }
         state.withLock { state in

@@ -39,16 +39,44 @@ package final class Body: Sendable {
 }
 
 /// One family's exposition: its HELP and TYPE lines in each format, and its samples, which are the
-/// same bytes in both.
+/// same bytes in both. Large samples are kept compressed; small ones are compressed with their
+/// neighbours when a gzip body is built (alone, they would compress poorly).
 struct RenderedFamily: Sendable {
+    enum Samples: Sendable {
+        case plain(Body)
+        case compressed(DeflateSegment)
+    }
+
+    /// Samples from this size on are kept compressed: a few per cycle (the per-partition families),
+    /// which hold nearly all the bytes.
+    static let compressedFrom = 64 * 1024
+
     let textMetadata: Body
     let openMetricsMetadata: Body
-    let samples: Body
+    let samples: Samples
+
+    init(textMetadata: Body, openMetricsMetadata: Body, samples: Body, compressor: SegmentCompressor) {
+        self.textMetadata = textMetadata
+        self.openMetricsMetadata = openMetricsMetadata
+        self.samples = samples.count >= Self.compressedFrom ? .compressed(compressor.segment([samples])) : .plain(samples)
+    }
+
+    func metadata(_ format: ExpositionFormat) -> Body {
+        format == .text ? textMetadata : openMetricsMetadata
+    }
+
+    var count: Int {
+        switch samples {
+        case .plain(let body): body.count
+        case .compressed(let segment): segment.count
+        }
+    }
 }
 
 /// Everything a scrape can be answered with: the exposition in both formats, plain and gzip-compressed.
-/// It holds each family's rendered bytes once; a whole body (a format, plain or compressed) is built from
-/// them the first time it is asked for and kept for this snapshot. The registry builds ahead the bodies
+/// It holds each family's rendered bytes once, compressed; a whole body (a format, plain or compressed)
+/// is built from them the first time it is asked for and kept for this snapshot: a gzip body by joining
+/// the compressed pieces, a plain one by inflating them. The registry builds ahead the bodies
 /// scrapers asked for recently, so a scrape normally finds its body ready and never renders; bodies no
 /// one asks for (OpenMetrics for a text-only scraper, plain text for Prometheus) cost no memory.
 package final class Snapshot: Sendable {
@@ -79,20 +107,42 @@ package final class Snapshot: Sendable {
 
     private func body(_ variant: BodyVariant) -> Body {
         bodies[variant.index].value {
-            let parts = parts(variant.format)
-            return variant.gzip ? Gzip.compress(parts) : Body.joining(parts)
+            variant.gzip ? gzipBody(variant.format) : plainBody(variant.format)
         }
     }
 
-    private func parts(_ format: ExpositionFormat) -> [Body] {
-        var parts: [Body] = []
-        parts.reserveCapacity(families.count * 2 + 1)
+    /// Kept pieces copied as they are; runs of small ones between them compressed together.
+    private func gzipBody(_ format: ExpositionFormat) -> Body {
+        let compressor = SegmentCompressor()
+        var segments: [DeflateSegment] = []
+        var run: [Body] = []
         for family in families {
-            parts.append(format == .text ? family.textMetadata : family.openMetricsMetadata)
-            parts.append(family.samples)
+            run.append(family.metadata(format))
+            switch family.samples {
+            case .plain(let samples):
+                run.append(samples)
+            case .compressed(let segment):
+                segments.append(compressor.segment(run))
+                run = []
+                segments.append(segment)
+            }
         }
-        if format == .openMetrics { parts.append(Self.openMetricsTrailer) }
-        return parts
+        if format == .openMetrics { run.append(Self.openMetricsTrailer) }
+        segments.append(compressor.segment(run))
+        return Gzip.member(segments)
+    }
+
+    private func plainBody(_ format: ExpositionFormat) -> Body {
+        var writer = ByteWriter(capacity: families.reduce(16) { $0 + $1.metadata(format).count + $1.count })
+        for family in families {
+            writer.append(family.metadata(format))
+            switch family.samples {
+            case .plain(let samples): writer.append(samples)
+            case .compressed(let segment): Gzip.appendInflated([segment], to: &writer)
+            }
+        }
+        if format == .openMetrics { writer.append(Self.openMetricsTrailer) }
+        return writer.finish()
     }
 
     private static let openMetricsTrailer = Body(Array(ExpositionWriter(format: .openMetrics).trailer.utf8))
@@ -114,10 +164,3 @@ private final class LazyBody: Sendable {
     }
 }
 
-extension Body {
-    static func joining(_ parts: [Body]) -> Body {
-        var writer = ByteWriter(capacity: parts.reduce(0) { $0 + $1.count })
-        for part in parts { writer.append(part) }
-        return writer.finish()
-    }
-}
