@@ -74,9 +74,9 @@ struct RenderedFamily: Sendable {
 }
 
 /// Everything a scrape can be answered with: the exposition in both formats, plain and gzip-compressed.
-/// It holds each family's rendered bytes once, compressed; a whole body (a format, plain or compressed)
-/// is built from them the first time it is asked for and kept for this snapshot: a gzip body by joining
-/// the compressed pieces, a plain one by inflating them. The registry builds ahead the bodies
+/// It holds each family's rendered bytes once (large ones compressed); a whole body (a format, plain or
+/// compressed) is built from them the first time it is asked for and kept for this snapshot: a gzip
+/// body by joining the compressed pieces, a plain one by inflating them. The registry builds ahead the bodies
 /// scrapers asked for recently, so a scrape normally finds its body ready and never renders; bodies no
 /// one asks for (OpenMetrics for a text-only scraper, plain text for Prometheus) cost no memory.
 package final class Snapshot: Sendable {
