@@ -38,8 +38,10 @@ fuzz: deps
 	scripts/fuzz-stats-parser $(FUZZ_SECONDS)
 
 # Benchmarks (not tests): ratios measured in one run; results and how to read them in BENCHMARKS.md.
+# ARGS="peer /path/to/kafka_exporter" adds the side-by-side run against kafka_exporter (BENCHMARKS.md).
 bench: deps
 	$(SWIFT) build -c release --product ExporterBenchmarks --traits PrometheusBaseline
+	$(SWIFT) build -c release --product kafka-exporter --traits PrometheusBaseline
 	.build/release/ExporterBenchmarks $(ARGS)
 
 # Regenerates docs/images/ from a real Prometheus scraping the demo (the e2e test renders them), and

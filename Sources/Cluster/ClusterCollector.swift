@@ -78,18 +78,18 @@ package final class ClusterCollector: Sendable {
             .sorted { $0.name < $1.name }
         let groups = collectGroups(topics: topics, previous: previous, errors: &errors)
 
-        let partitions = topics.flatMap { topic in topic.partitions.map { TopicPartition(topic.name, $0.id) } }
-        var watermarks = Kafka.KafkaClient.WatermarkResult()
-        do {
-            watermarks = try clients.cluster.fetchWatermarks(partitions, timeout: settings.requestTimeout)
-            report(.watermarks, watermarks.errors.first.map { "\($0.key): \($0.value)" })
-            if !watermarks.errors.isEmpty { errors.add(.watermarks) }
-        } catch {
-            // Every partition keeps its previous watermarks, marked stale; metadata and groups are fresh.
-            report(.watermarks, error)
-            errors.add(.watermarks)
+        var partitionsByLeader: [Int32: [TopicPartition]] = [:]
+        for topic in topics {
+            for partition in topic.partitions { partitionsByLeader[partition.leader, default: []].append(TopicPartition(topic.name, partition.id)) }
         }
-        let previousWatermarks = previous.map(Self.watermarksByPartition) ?? [:]
+        let watermarks = clients.cluster.fetchWatermarks(
+            byLeader: partitionsByLeader, batching: settings.watermarkBatching, timeout: settings.requestTimeout)
+        // Partitions whose watermarks could not be read keep their previous ones, marked stale.
+        report(.watermarks, Self.first(watermarks.errors))
+        if !watermarks.errors.isEmpty { errors.add(.watermarks) }
+        // Only partitions read in vain need the previous cycle's watermarks (at 100k partitions a map of
+        // all of them costs ~10 MB and a hash per partition every cycle).
+        let previousWatermarks = watermarks.errors.isEmpty ? [:] : previous.map(Self.watermarksByPartition) ?? [:]
         let state = ClusterState(
             collectedAt: Date(),
             brokers: metadata.brokers.sorted { $0.id < $1.id },
@@ -289,6 +289,12 @@ package final class ClusterCollector: Sendable {
     /// Logs a stage's error once per change, and its recovery (nil: the stage succeeded).
     private func report(_ stage: CollectionStage, _ message: String?) {
         stageProblems.report(message, for: stage, metadata: ["stage": "\(stage.rawValue)"])
+    }
+
+    /// The smallest partition's error: the same message every cycle while the same partitions fail.
+    private static func first(_ errors: [TopicPartition: KafkaError]) -> String? {
+        guard let partition = errors.keys.min() else { return nil }
+        return "\(partition): \(errors[partition]!)"
     }
 
     private static func watermarksByPartition(_ state: ClusterState) -> [TopicPartition: Watermarks] {

@@ -1,3 +1,5 @@
+import Kafka
+
 package struct CollectionSettings: Sendable {
     package var topicFilter: NameFilter = .everything
     package var groupFilter: NameFilter = .everything
@@ -17,6 +19,8 @@ package struct CollectionSettings: Sendable {
     package var requestTimeout: Duration = .seconds(10)
     /// Group offset requests in flight at once.
     package var maxGroupRequestsInFlight = 16
+    /// Watermarks are read in batches of one leader's partitions, several at once (see `WatermarkBatching`).
+    package var watermarkBatching = KafkaClient.WatermarkBatching()
     /// How long to wait before asking again for an API the broker said it does not support.
     package var unsupportedRetryInterval: Duration = .seconds(600)
 

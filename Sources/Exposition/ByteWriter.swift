@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// An append-only byte buffer for the exposition writers: a plain growable allocation written with
 /// memcpy, since rendering 100k series per cycle is the exporter's hottest loop (BENCHMARKS.md).
 struct ByteWriter: ~Copyable {
@@ -14,8 +18,16 @@ struct ByteWriter: ~Copyable {
         storage.deallocate()
     }
 
-    /// The bytes written so far, handed over without copying; the writer is used up.
+    /// The bytes written so far, handed over without copying; the writer is used up. Room reserved
+    /// but not used (sizes are estimated ahead) is given back to the allocator: a snapshot keeps its
+    /// bodies for a whole cycle, and reused heap pages count in the resident size even when unused.
     consuming func finish() -> Body {
+        #if canImport(Glibc)
+        // Swift allocates through malloc on Linux; shrinking in place splits the block, without a copy.
+        if capacity - count > max(capacity / 16, 4096), let shrunk = realloc(storage, max(count, 1)) {
+            storage = shrunk.assumingMemoryBound(to: UInt8.self)
+        }
+        #endif
         let body = Body(adopting: UnsafeMutableRawPointer(storage), count: count)
         discard self
         return body
@@ -30,6 +42,15 @@ struct ByteWriter: ~Copyable {
         storage.deallocate()
         storage = grown
         capacity = newCapacity
+    }
+
+    /// Lets `write` fill up to `extra` bytes of spare room in place (a compressor's output); it returns
+    /// how many it wrote.
+    mutating func append(upTo extra: Int, _ write: (UnsafeMutableBufferPointer<UInt8>) -> Int) {
+        reserve(extra)
+        let written = write(UnsafeMutableBufferPointer(start: storage + count, count: extra))
+        precondition(written <= extra, "wrote past the room it was given")
+        count += written
     }
 
     mutating func append(_ byte: UInt8) {

@@ -23,7 +23,31 @@ package struct ExpositionWriter: Sendable {
     /// The bytes of one family: HELP and TYPE lines, then every sample. Empty families render nothing.
     package func render(_ family: MetricFamily) -> Body {
         guard !family.isEmpty else { return Body([]) }
-        var writer = ByteWriter(capacity: 128 + family.count * (family.name.utf8.count + 16 * family.labelNames.count + 24))
+        var writer = ByteWriter(capacity: 128 + estimatedSize(of: family))
+        appendMetadata(of: family, to: &writer)
+        appendSamples(of: family, to: &writer)
+        return writer.finish()
+    }
+
+    /// The HELP and TYPE lines alone: the only part of a family that differs between the formats.
+    package func metadata(_ family: MetricFamily) -> Body {
+        var writer = ByteWriter(capacity: 128)
+        appendMetadata(of: family, to: &writer)
+        return writer.finish()
+    }
+
+    /// The sample lines alone, the same bytes in both formats (counters keep `_total` in both).
+    package func samples(_ family: MetricFamily) -> Body {
+        var writer = ByteWriter(capacity: estimatedSize(of: family))
+        appendSamples(of: family, to: &writer)
+        return writer.finish()
+    }
+
+    private func estimatedSize(of family: MetricFamily) -> Int {
+        family.count * (family.name.utf8.count + 16 * family.labelNames.count + 24)
+    }
+
+    private func appendMetadata(of family: MetricFamily, to writer: inout ByteWriter) {
         let metadataName = format == .openMetrics && family.type == .counter
             ? String(family.name.dropLast("_total".count))
             : family.name
@@ -36,8 +60,6 @@ package struct ExpositionWriter: Sendable {
         writer.append(" ")
         writer.append(typeName(family.type))
         writer.append("\n")
-        appendSamples(of: family, to: &writer)
-        return writer.finish()
     }
 
     /// The marker that ends an OpenMetrics exposition (nothing for the text format).

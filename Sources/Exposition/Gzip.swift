@@ -3,7 +3,8 @@ import CZlib
 /// gzip (RFC 1952) compression with zlib.
 package enum Gzip {
     /// Compresses `input` into a gzip member. Level 1 keeps publication cheap: exposition text is so
-    /// repetitive that higher levels gain little (see BENCHMARKS.md).
+    /// repetitive that higher levels gain little (see BENCHMARKS.md). Snapshots join per-family
+    /// `DeflateSegment`s instead; this is for bodies compressed whole.
     package static func compress(_ input: Body, level: Int32 = 1) -> Body {
         var stream = z_stream()
         let windowBitsWithGzipHeader: Int32 = 15 + 16

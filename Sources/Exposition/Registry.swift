@@ -2,16 +2,16 @@ import Foundation
 import Synchronization
 
 /// The in-memory registry: each source (a collector) publishes its families; the registry renders
-/// only those, reassembles the exposition from cached per-family bytes and swaps in a new snapshot.
+/// only those (their samples once, shared by both formats, and compressed once), and swaps in a new
+/// snapshot made of the cached per-family pieces, with the bodies scrapers asked for lately built ahead.
 package final class Registry: Sendable {
-    private struct RenderedFamily {
+    private struct OwnedFamily {
         let source: String
-        let text: Body
-        let openMetrics: Body
+        let rendered: RenderedFamily
     }
 
     private struct State {
-        var families: [String: RenderedFamily] = [:]
+        var families: [String: OwnedFamily] = [:]
         var generation: UInt64 = 0
     }
 
@@ -19,6 +19,7 @@ package final class Registry: Sendable {
     private let openMetricsWriter: ExpositionWriter
     private let state = Mutex(State())
     private let current = Mutex(Snapshot.empty)
+    private let demand = ScrapeDemand()
 
     package init(constantLabels: [(name: String, value: String)] = []) {
         textWriter = ExpositionWriter(format: .text, constantLabels: constantLabels)
@@ -36,16 +37,23 @@ package final class Registry: Sendable {
         publish([source: families])
     }
 
-    /// Publishes several sources at once, with a single new snapshot.
-    package func publish(_ familiesBySource: [String: [MetricFamily]]) {
-        let rendered = familiesBySource.flatMap { source, families in
-            families.map { family in
-                (family.name, RenderedFamily(
-                    source: source, text: textWriter.render(family), openMetrics: openMetricsWriter.render(family)))
+    /// Publishes several sources at once, with a single new snapshot. Each family is let go as soon as
+    /// it is rendered, so that a large cycle never holds all its families and all their bytes at once.
+    package func publish(_ familiesBySource: consuming [String: [MetricFamily]]) {
+        let sources = Set(familiesBySource.keys)
+        var rendered: [(String, OwnedFamily)] = []
+        let compressor = SegmentCompressor()
+        while let (source, families) = familiesBySource.popFirst() {
+            var families = families
+            while let family = families.popLast() {
+                guard !family.isEmpty else { continue }
+                rendered.append((family.name, OwnedFamily(source: source, rendered: RenderedFamily(
+                    textMetadata: textWriter.metadata(family), openMetricsMetadata: openMetricsWriter.metadata(family),
+                    samples: textWriter.samples(family), compressor: compressor))))
             }
         }
         state.withLock { state in
-            state.families = state.families.filter { familiesBySource[$0.value.source] == nil }
+            state.families = state.families.filter { !sources.contains($0.value.source) }
             for (name, family) in rendered {
                 if let owner = state.families[name] {
                     preconditionFailure("family \(name) published by both \(owner.source) and \(family.source)")
@@ -65,17 +73,11 @@ package final class Registry: Sendable {
     }
 
     private func swapSnapshot(_ state: inout State) {
-        let families = state.families.keys.sorted().map { state.families[$0]! }
-        var text = ByteWriter(capacity: families.reduce(0) { $0 + $1.text.count })
-        var openMetrics = ByteWriter(capacity: families.reduce(16) { $0 + $1.openMetrics.count })
-        for family in families {
-            text.append(family.text)
-            openMetrics.append(family.openMetrics)
-        }
-        openMetrics.append(openMetricsWriter.trailer)
         state.generation += 1
         let snapshot = Snapshot(
-            generation: state.generation, createdAt: Date(), text: text.finish(), openMetrics: openMetrics.finish())
+            generation: state.generation, createdAt: Date(),
+            families: state.families.keys.sorted().map { state.families[$0]!.rendered }, demand: demand)
+        snapshot.prepare(demand.recent)
         current.withLock { $0 = snapshot }
     }
 }

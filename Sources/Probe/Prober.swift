@@ -202,15 +202,14 @@ package final class Prober: Sendable {
         }
         guard changed else { return }
         // New partitions are read from their current end, read before anything is produced to them.
-        let ends: [Int32: Int64]
-        do {
-            let watermarks = try producer.client.fetchWatermarks(
-                partitions.map { TopicPartition(settings.topic, $0) }, timeout: settings.requestTimeout)
-            ends = Dictionary(uniqueKeysWithValues: watermarks.watermarks.map { ($0.key.partition, $0.value.newest) })
-        } catch {
+        let byLeader = Dictionary(grouping: topic?.partitions ?? [], by: \.leader)
+            .mapValues { $0.map { TopicPartition(settings.topic, $0.id) } }
+        let watermarks = producer.client.fetchWatermarks(byLeader: byLeader, timeout: settings.requestTimeout)
+        if let error = watermarks.errors.values.first {
             logger.debug("cannot read the probe topic's offsets", metadata: ["error": "\(error)"])
             return
         }
+        let ends = Dictionary(uniqueKeysWithValues: watermarks.watermarks.map { ($0.key.partition, $0.value.newest) })
         shared.state.withLock { state in
             state.wantedAssignment = ends
         }

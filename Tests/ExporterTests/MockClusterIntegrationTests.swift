@@ -68,7 +68,8 @@ import TestSupport
     }
 
     /// Watermarks that cannot be read (their leader is down) cost only those partitions: they keep their
-    /// last offsets, counted as stale, while the cycle still succeeds and every other series stays fresh.
+    /// last offsets, counted as stale, while the cycle still succeeds and every other series (the other
+    /// leaders' partitions too) stays fresh.
     @Test func partitionsWhoseLeaderIsDownKeepTheirOffsetsMarkedStale() throws {
         let cluster = try MockCluster(brokers: 3)
         try cluster.createTopic("spread", partitions: 3)
@@ -81,10 +82,12 @@ import TestSupport
         let partition = ["topic": "spread", "partition": "2"]
         let leader = try #require(before.value("kafka_topic_partition_leader", partition))
         let cyclesBefore = try #require(before.value("kafka_exporter_collect_cycles_total"))
+        let ledByIt = before.series("kafka_topic_partition_leader", ["topic": "spread"]).filter { $0.value == leader }.count
 
         try cluster.setBrokerDown(Int32(leader))
         let during = try harness.waitForMetrics("stale partitions") { ($0.value("kafka_exporter_stale_partitions") ?? 0) >= 1 }
         #expect(during.value("kafka_exporter_up") == 1)
+        #expect(during.value("kafka_exporter_stale_partitions") == Double(ledByIt))
         #expect(during.value("kafka_topic_partition_current_offset", partition) == 6)
         #expect((during.value("kafka_exporter_collect_errors_total", ["stage": "watermarks"]) ?? 0) >= 1)
         #expect(try #require(during.value("kafka_exporter_collect_cycles_total")) > cyclesBefore)

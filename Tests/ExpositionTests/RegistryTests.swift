@@ -51,3 +51,43 @@ import Testing
         #expect(first.body(.text, gzip: false).string.contains("alpha 1"))
     }
 }
+
+extension RegistryTests {
+    /// Bodies are built when first asked for, then ahead for every later snapshot: each snapshot's
+    /// bodies show its own families, in both formats, plain and compressed.
+    @Test func everyBodyShowsItsOwnSnapshotWhetherBuiltAheadOrOnRequest() {
+        let registry = Registry()
+        for value in 1...3 {
+            registry.publish(source: "a", families: [gauge("alpha", Double(value))])
+            let snapshot = registry.snapshot
+            for format in ExpositionFormat.allCases {
+                let plain = snapshot.body(format, gzip: false).string
+                #expect(plain.contains("alpha \(value)\n"))
+                #expect(Gzip.decompress(snapshot.body(format, gzip: true).bytes) == Array(plain.utf8))
+            }
+        }
+    }
+}
+
+extension RegistryTests {
+    /// A family large enough to be kept compressed, between small ones kept as text: every body is the
+    /// families rendered alone, in name order, byte for byte.
+    @Test func largeFamiliesKeptCompressedServeTheSameBytes() {
+        var large = MetricFamily(name: "beta_offset", help: "Offsets.", type: .gauge, labelNames: ["topic", "partition"])
+        for index in 0..<5_000 { large.add("topic-\(index / 10)", String(index % 10), Double(index * 31)) }
+        var counter = MetricFamily(name: "gamma_total", help: "Say \"n\".", type: .counter)
+        counter.add(7)
+        let families = [gauge("alpha", 1), large, counter]
+        let registry = Registry()
+        registry.publish(source: "a", families: families)
+        let snapshot = registry.snapshot
+        for format in ExpositionFormat.allCases {
+            let writer = ExpositionWriter(format: format)
+            let expected = families.map { writer.render($0).string }.joined() + writer.trailer
+            let plain = snapshot.body(format, gzip: false)
+            #expect(plain.string == expected)
+            #expect(Gzip.decompress(snapshot.body(format, gzip: true).bytes) == plain.bytes)
+        }
+        #expect(snapshot.body(.text, gzip: true).count < snapshot.body(.text, gzip: false).count / 5)
+    }
+}

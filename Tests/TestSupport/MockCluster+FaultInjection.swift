@@ -31,5 +31,6 @@ package struct KafkaErrorCode: RawRepresentable, Sendable, Equatable {
     package static let notEnoughReplicas = KafkaErrorCode(rawValue: RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS.rawValue)
     package static let invalidRecord = KafkaErrorCode(rawValue: RD_KAFKA_RESP_ERR_INVALID_RECORD.rawValue)
     package static let offsetOutOfRange = KafkaErrorCode(rawValue: RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE.rawValue)
+    package static let topicAuthorizationFailed = KafkaErrorCode(rawValue: RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED.rawValue)
     package static let coordinatorNotAvailable = KafkaErrorCode(rawValue: RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE.rawValue)
 }
