@@ -7,8 +7,9 @@ enum ConstantLabels {
     /// Every label name the exporter's series use (GoldenExpositionTests checks this list against
     /// its output), and those Prometheus gives a meaning to in histograms and summaries.
     static let reserved: Set<String> = [
-        "address", "broker", "client_id", "code", "consumergroup", "id", "le", "librdkafka_version", "partition",
-        "quantile", "reason", "revision", "source", "stage", "state", "swiftversion", "topic", "type", "version",
+        "address", "assignor", "broker", "client_id", "code", "consumergroup", "coordinator", "host", "id", "le",
+        "librdkafka_version", "member", "partition", "policy", "port", "quantile", "reason", "revision", "source", "stage",
+        "state", "swiftversion", "topic", "type", "version",
     ]
 
     static func parse(_ text: String) throws(ConfigurationError) -> [ExporterConfiguration.Label] {
