@@ -14,6 +14,7 @@ package final class BrokerPresenceSource: ClusterStateSource {
     package init() {}
 
     package func families(from state: ClusterState) -> [MetricFamily] {
+        guard state.shard.ownsClusterWide else { return [] }
         let present = Set(state.brokers.map(\.id))
         let known = seen.withLock { seen in
             for broker in state.brokers { seen[broker.id] = broker }

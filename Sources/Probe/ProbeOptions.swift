@@ -40,7 +40,9 @@ package struct ProbeOptions: SourceOptions {
     }
 
     package func makeSource(_ settings: ProbeSettings?, in context: SourceContext) throws -> (any MetricSource)? {
-        guard let settings else { return nil }
+        // One probe per cluster: with shards, replica 0 probes (every replica would write the same topic
+        // and commit for the same group).
+        guard let settings, context.shard.ownsClusterWide else { return nil }
         return ProbeSource(prober: try Prober(settings: settings, kafka: context.kafka, logger: context.logger))
     }
 }
