@@ -153,7 +153,7 @@ package final class ClientStatsCollector: Sendable {
             logger.info("clients stopped reporting statistics; their series are removed", metadata: [
                 "count": "\(removed.count)", "clients": "\(removed.prefix(5).map(\.description).joined(separator: ", "))\(removed.count > 5 ? ", ..." : "")",
             ])
-            if removed.count >= 100 { state.withLock { $0.trimsPending = 3 } }
+            if removed.count >= 100 { state.withLock { $0.trimsPending = 10 } }
         }
         guard let snapshot else { return nil }
         return ClientFamilies.build(snapshot.clients)
@@ -161,8 +161,8 @@ package final class ClientStatsCollector: Sendable {
     }
 
     /// After many clients expired and the families without them were published, returns the freed
-    /// heap to the system — on the next few calls too, as scrapes in flight let go of the snapshot
-    /// that still held them.
+    /// heap to the system — on the next ten calls too (about 10 s), as scrapes in flight and bodies
+    /// built from the previous snapshot let go of what still held them; a trim costs milliseconds.
     package func releaseDroppedMemory() {
         let trim = state.withLock { state in
             defer { state.trimsPending = max(0, state.trimsPending - 1) }
