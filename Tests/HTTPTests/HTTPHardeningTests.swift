@@ -17,15 +17,6 @@ import TestSupport
         return try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0), router: Router(routes: [ping] + routes), options: options)
     }
 
-    private static func waitUntil(_ timeout: Duration = .seconds(10), _ condition: () -> Bool) -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        return condition()
-    }
-
     @Test func aRequestDribbledByteByByteIsClosedAtItsDeadlineAndCounted() throws {
         let server = try Self.server { $0.limits.requestTimeout = .seconds(1) }
         defer { server.stop() }
@@ -40,7 +31,7 @@ import TestSupport
         let elapsed = ContinuousClock.now - started
         #expect(slow.isClosedByServer)
         #expect(elapsed < .seconds(3), "closed after \(elapsed), the deadline is 1 s")
-        #expect(Self.waitUntil { server.statistics.failures("timeout") == 1 })
+        #expect(poll(within: .seconds(10)) { server.statistics.failures("timeout") == 1 })
         // A prompt client is served meanwhile and afterwards.
         #expect(try HTTPTestClient.get(port: server.port, "/ping").status == 200)
     }
@@ -63,15 +54,15 @@ import TestSupport
         }
         defer { server.stop() }
         let held = try (0..<2).map { _ in try HTTPTestClient(port: server.port, source: "127.0.0.2") }
-        #expect(Self.waitUntil { held.allSatisfy { !$0.isClosedByServer } })
+        #expect(poll(within: .seconds(10)) { held.allSatisfy { !$0.isClosedByServer } })
         let thirdFromTheSamePeer = try HTTPTestClient(port: server.port, source: "127.0.0.2")
-        #expect(Self.waitUntil(.seconds(2)) { thirdFromTheSamePeer.isClosedByServer })
+        #expect(poll(within: .seconds(2)) { thirdFromTheSamePeer.isClosedByServer })
         #expect(server.statistics.failures("peer_connection_limit") == 1)
 
         let others = try (0..<2).map { _ in try HTTPTestClient(port: server.port, source: "127.0.0.3") }
         #expect(try others[0].request("GET", "/ping").status == 200)
         let fifth = try HTTPTestClient(port: server.port)
-        #expect(Self.waitUntil(.seconds(2)) { fifth.isClosedByServer })
+        #expect(poll(within: .seconds(2)) { fifth.isClosedByServer })
         #expect(server.statistics.failures("connection_limit") >= 1)
         _ = held
     }
@@ -130,7 +121,7 @@ import TestSupport
         #expect(String(decoding: second.readUntilClosed(), as: UTF8.self).hasPrefix("HTTP/1.1 503 "))
         let rest = try first.raw([UInt8](repeating: 1, count: 799_000))
         #expect(rest.status == 200 && rest.text == "800000")
-        #expect(Self.waitUntil { server.statistics.failures("timeout") == 0 })
+        #expect(poll(within: .seconds(10)) { server.statistics.failures("timeout") == 0 })
     }
 
     // Made with Python's crypt module (libxcrypt), cost 4 to keep the test fast.

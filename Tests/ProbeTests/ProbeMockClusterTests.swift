@@ -42,21 +42,12 @@ import Testing
         func total(_ keyPath: KeyPath<ProbeLedger.Counts, UInt64>, where accepts: (Int32) -> Bool = { _ in true }) -> UInt64 {
             prober.snapshot().ledger.counts.filter { accepts($0.key.partition) }.values.reduce(0) { $0 + $1[keyPath: keyPath] }
         }
-
-        func waitUntil(_ timeout: Duration = .seconds(15), _ condition: () -> Bool) -> Bool {
-            let deadline = ContinuousClock.now + timeout
-            while ContinuousClock.now < deadline {
-                if condition() { return true }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
-            return condition()
-        }
     }
 
     @Test func healthyClusterCompletesRoundTripsOnEveryPartition() throws {
         let probe = try Running()
         #expect(probe.leaders.count == 3 && Set(probe.leaders.values) == [1, 2, 3])
-        #expect(probe.waitUntil { probe.prober.snapshot().isUp && probe.total(\.received) >= 30 })
+        #expect(poll(within: .seconds(15)) { probe.prober.snapshot().isUp && probe.total(\.received) >= 30 })
         let snapshot = probe.prober.snapshot()
         #expect(snapshot.partitions == [0, 1, 2])
         #expect(snapshot.brokersWithoutPartition == 0)
@@ -67,12 +58,12 @@ import Testing
             #expect(counts.acked <= counts.produced && counts.received <= counts.acked)
             #expect(counts.produceLatency.count == counts.acked && counts.roundTripLatency.count == counts.received)
         }
-        #expect(probe.waitUntil { probe.prober.snapshot().ledger.commitLatency.count > 0 })
+        #expect(poll(within: .seconds(15)) { probe.prober.snapshot().ledger.commitLatency.count > 0 })
     }
 
     @Test func brokerLatencyMovesTheHistogramsAndLosesRecords() throws {
         let probe = try Running(timeout: .seconds(1))
-        #expect(probe.waitUntil { probe.prober.snapshot().isUp })
+        #expect(poll(within: .seconds(15)) { probe.prober.snapshot().isUp })
         let slow = probe.partition(ledBy: 2)
         let slowRoundTrips = { () -> Double in
             let histogram = probe.prober.snapshot().ledger.counts.filter { $0.key.partition == slow }.values.first!.roundTripLatency
@@ -83,21 +74,21 @@ import Testing
         // Each response of broker 2 now takes 800 ms: the ack comes within the 1 s timeout, but the
         // record is read back only after a fetch round trip on top, often past it.
         probe.mock.setRoundTripTime(broker: 2, .milliseconds(800))
-        #expect(probe.waitUntil { slowRoundTrips() >= 3 && probe.total(\.lost, where: { $0 == slow }) >= 1 })
-        #expect(probe.waitUntil { !probe.prober.snapshot().isUp })
+        #expect(poll(within: .seconds(15)) { slowRoundTrips() >= 3 && probe.total(\.lost, where: { $0 == slow }) >= 1 })
+        #expect(poll(within: .seconds(15)) { !probe.prober.snapshot().isUp })
         // The other partitions stay fast and complete.
         #expect(probe.total(\.lost, where: { $0 != slow }) == 0)
         probe.mock.setRoundTripTime(broker: 2, .zero)
-        #expect(probe.waitUntil { probe.prober.snapshot().isUp })
+        #expect(poll(within: .seconds(15)) { probe.prober.snapshot().isUp })
     }
 
     @Test func rejectedProduceRequestsCountAsFailed() throws {
         let probe = try Running()
-        #expect(probe.waitUntil { probe.prober.snapshot().isUp })
+        #expect(poll(within: .seconds(15)) { probe.prober.snapshot().isUp })
         let before = probe.total(\.failed)
         // INVALID_RECORD is not retriable: each rejected request fails its one record.
         probe.mock.pushRequestErrors(apiKey: KafkaAPIKey.produce, errors: Array(repeating: .invalidRecord, count: 4))
-        #expect(probe.waitUntil { probe.total(\.failed) - before >= 4 })
+        #expect(poll(within: .seconds(15)) { probe.total(\.failed) - before >= 4 })
         Thread.sleep(forTimeInterval: 0.5)
         #expect(probe.total(\.failed) - before == 4)
         #expect(probe.total(\.lost) == 0)
@@ -105,23 +96,23 @@ import Testing
 
     @Test func reReadRecordsCountAsDuplicates() throws {
         let probe = try Running()
-        #expect(probe.waitUntil { probe.prober.snapshot().isUp && probe.total(\.received) >= 6 })
+        #expect(poll(within: .seconds(15)) { probe.prober.snapshot().isUp && probe.total(\.received) >= 6 })
         #expect(probe.total(\.duplicated) == 0)
         // A fetch answered OFFSET_OUT_OF_RANGE resets the consumer to the earliest offset, as
         // auto.offset.reset says: it reads the partition's records again.
         probe.mock.pushRequestErrors(apiKey: KafkaAPIKey.fetch, errors: [.offsetOutOfRange])
-        #expect(probe.waitUntil { probe.total(\.duplicated) >= 1 })
+        #expect(poll(within: .seconds(15)) { probe.total(\.duplicated) >= 1 })
     }
 
     @Test func brokerOutageTakesTheProbeDownAndBack() throws {
         let probe = try Running(timeout: .seconds(1))
-        #expect(probe.waitUntil { probe.prober.snapshot().isUp })
+        #expect(poll(within: .seconds(15)) { probe.prober.snapshot().isUp })
         let down = probe.partition(ledBy: 3)
         try probe.mock.setBrokerDown(3)
-        #expect(probe.waitUntil { !probe.prober.snapshot().isUp })
-        #expect(probe.waitUntil { probe.total(\.failed, where: { $0 == down }) >= 1 })
+        #expect(poll(within: .seconds(15)) { !probe.prober.snapshot().isUp })
+        #expect(poll(within: .seconds(15)) { probe.total(\.failed, where: { $0 == down }) >= 1 })
         #expect(probe.total(\.failed, where: { $0 != down }) == 0)
         try probe.mock.setBrokerUp(3)
-        #expect(probe.waitUntil(.seconds(20)) { probe.prober.snapshot().isUp })
+        #expect(poll(within: .seconds(20)) { probe.prober.snapshot().isUp })
     }
 }

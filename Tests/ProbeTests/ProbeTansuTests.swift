@@ -24,7 +24,7 @@ import Testing
         prober.start()
         defer { prober.stop() }
 
-        #expect(poll(.seconds(30)) { prober.snapshot().isUp })
+        #expect(poll(within: .seconds(30)) { prober.snapshot().isUp })
         let checker = try KafkaClient(kind: .producer, configuration: ClientConfiguration([
             ("bootstrap.servers", broker.bootstrapServers), ("allow.auto.create.topics", "false"),
         ]))
@@ -36,13 +36,4 @@ import Testing
         #expect(prober.snapshot().partitions.count == metadata.topic?.partitions.count)
         #expect(prober.snapshot().ledger.counts.values.allSatisfy { $0.received > 0 && $0.lost == 0 })
     }
-}
-
-func poll(_ timeout: Duration, _ condition: () -> Bool) -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if condition() { return true }
-        Thread.sleep(forTimeInterval: 0.05)
-    }
-    return condition()
 }

@@ -1,0 +1,12 @@
+import Foundation
+
+/// Asks `condition` every 50 ms until it holds or `timeout` has passed; true if it held. Tests poll
+/// for what they wait for instead of sleeping a fixed time.
+package func poll(within timeout: Duration, until condition: () -> Bool) -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        Thread.sleep(forTimeInterval: 0.05)
+    }
+    return condition()
+}
