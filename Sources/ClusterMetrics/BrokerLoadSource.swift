@@ -10,7 +10,6 @@ package struct BrokerLoadSource: ClusterStateSource {
     package init() {}
 
     package func families(from state: ClusterState) -> [MetricFamily] {
-        guard state.shard.ownsClusterWide else { return [] }
         var leads: [Int32: Int] = [:]
         var hosts: [Int32: Int] = [:]
         for partition in state.topics.lazy.flatMap(\.partitions) {
@@ -35,7 +34,8 @@ package struct BrokerLoadSource: ClusterStateSource {
 package struct BrokerLoadOptions: SourceOptions {
     package init() {}
 
+    /// Brokers are cluster-wide: with shards, replica 0 alone has this source.
     package func makeSource(_: Void, in context: SourceContext) throws -> (any MetricSource)? {
-        BrokerLoadSource()
+        context.shard.ownsClusterWide ? BrokerLoadSource() : nil
     }
 }

@@ -14,7 +14,6 @@ package final class BrokerPresenceSource: ClusterStateSource {
     package init() {}
 
     package func families(from state: ClusterState) -> [MetricFamily] {
-        guard state.shard.ownsClusterWide else { return [] }
         let present = Set(state.brokers.map(\.id))
         let known = seen.withLock { seen in
             for broker in state.brokers { seen[broker.id] = broker }
@@ -35,7 +34,8 @@ package final class BrokerPresenceSource: ClusterStateSource {
 package struct BrokerPresenceOptions: SourceOptions {
     package init() {}
 
+    /// Brokers are cluster-wide: with shards, replica 0 alone has this source.
     package func makeSource(_: Void, in context: SourceContext) throws -> (any MetricSource)? {
-        BrokerPresenceSource()
+        context.shard.ownsClusterWide ? BrokerPresenceSource() : nil
     }
 }

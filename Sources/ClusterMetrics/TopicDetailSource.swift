@@ -17,7 +17,6 @@ package struct TopicDetailSource: ClusterStateSource {
     }
 
     package func families(from state: ClusterState) -> [MetricFamily] {
-        guard state.shard.ownsClusterWide else { return [] }
         reader?.follow(state.topics.map(\.name))
         return Self.families(state.topics, configs: reader?.configs ?? [:])
     }
@@ -85,8 +84,9 @@ package struct TopicDetailOptions: SourceOptions {
     }
 
     package func makeSource(_ interval: Duration, in context: SourceContext) throws -> (any MetricSource)? {
-        // Topics are cluster-wide: with shards, replica 0 alone reads their configs.
-        guard interval > .zero, context.shard.ownsClusterWide else { return TopicDetailSource(reader: nil) }
+        // Topics are cluster-wide: with shards, replica 0 alone has this source.
+        guard context.shard.ownsClusterWide else { return nil }
+        guard interval > .zero else { return TopicDetailSource(reader: nil) }
         var settings = TopicConfigReader.Settings()
         settings.interval = interval
         return TopicDetailSource(reader: TopicConfigReader(settings: settings, admin: context.kafka.admin(role: "topic-configs"), logger: context.logger))
