@@ -8,6 +8,7 @@ package final class TansuBroker {
     package let bootstrapServers: String
     private let runner: Process
     private let runnerInput: Pipe
+    private let runnerOutput: FileHandle
 
     package struct Unavailable: Error, CustomStringConvertible {
         package let description: String
@@ -26,7 +27,8 @@ package final class TansuBroker {
         runner.standardOutput = output
         runner.standardError = FileHandle.nullDevice
         try runner.run()
-        guard let line = Self.readLine(output.fileHandleForReading), line.hasPrefix("BOOTSTRAP=") else {
+        runnerOutput = output.fileHandleForReading
+        guard let line = Self.readLine(runnerOutput), line.hasPrefix("BOOTSTRAP=") else {
             runner.terminate()
             throw Unavailable(description: "run_tansu.py did not print BOOTSTRAP=")
         }
@@ -36,6 +38,25 @@ package final class TansuBroker {
     deinit {
         try? runnerInput.fileHandleForWriting.close()
         runner.waitUntilExit()
+    }
+
+    /// Stops the broker: connections to `bootstrapServers` are refused until `restart()`.
+    package func stop() throws {
+        try command("stop", answer: "STOPPED")
+    }
+
+    /// Starts the broker again on the same address. Its storage is in memory, so it comes back empty,
+    /// like a broker that lost its disk: topics must be created again.
+    package func restart() throws {
+        try command("start", answer: "STARTED")
+    }
+
+    private func command(_ command: String, answer: String) throws {
+        try runnerInput.fileHandleForWriting.write(contentsOf: Data("\(command)\n".utf8))
+        let line = Self.readLine(runnerOutput)
+        guard line == answer else {
+            throw Unavailable(description: "run_tansu.py answered \(line ?? "nothing") to \(command), not \(answer)")
+        }
     }
 
     /// `tansu topic create` with Tansu's own CLI.

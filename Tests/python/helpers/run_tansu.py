@@ -8,7 +8,9 @@ then runs until its standard input closes or it gets SIGTERM/SIGINT, and then st
 advertises the proxy's address, so every client connection, not only the bootstrap one, goes
 through the proxy (see apiversions_proxy.py for why librdkafka 2.0.2 needs it). Tansu's own output
 goes to standard error. To keep it running from a shell with no standard input, feed it a pipe
-that stays open: `sleep infinity | run_tansu.py`.
+that stays open: `sleep infinity | run_tansu.py`. The line `stop` on standard input stops the broker
+(connections to its address are refused), `start` starts it again on the same address with empty
+storage; each answers `STOPPED` or `STARTED` on standard output once done.
 
 Topics: `.venv/bin/tansu topic create NAME --broker tcp://BOOTSTRAP --partitions N` and
 `.venv/bin/tansu topic delete NAME --broker tcp://BOOTSTRAP` (exit status 1 with an error line
@@ -19,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import ctypes
 import importlib.util
 import os
@@ -30,7 +31,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 if not __package__:  # run as a command, not imported as helpers.run_tansu
@@ -121,47 +121,85 @@ async def wait_until_answering(port: int, tansu: subprocess.Popen[bytes]) -> boo
     return False
 
 
-@contextlib.asynccontextmanager
-async def tansu_behind_proxy(binary: str) -> AsyncIterator[str]:
-    """Runs Tansu behind an ApiVersionsProxy; yields the proxy's bootstrap address HOST:PORT."""
-    proxy = ApiVersionsProxy(HOST, 0)
-    proxy_port = await proxy.start(HOST)
-    tansu = None
-    try:
+class TansuBehindProxy:
+    """Tansu behind an ApiVersionsProxy, which can be stopped and started again on the same address."""
+
+    def __init__(self, binary: str) -> None:
+        self.binary = binary
+        self.proxy = ApiVersionsProxy(HOST, 0)
+        self.proxy_port = 0
+        self.tansu: subprocess.Popen[bytes] | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        return f"{HOST}:{self.proxy_port}"
+
+    async def start(self) -> None:
+        """Starts the proxy on a free port, then Tansu behind it."""
+        self.proxy_port = await self.proxy.start(HOST)
         for _ in range(PORT_ATTEMPTS):
             # Tansu cannot report a port it picked itself, so pick one; another process may take it
             # before Tansu binds it, hence the retries.
-            proxy.upstream_port = free_port()
-            tansu = start_tansu(binary, proxy.upstream_port, proxy_port)
-            if await wait_until_answering(proxy_port, tansu):
-                break
-        else:
-            raise RuntimeError(f"Tansu failed to start {PORT_ATTEMPTS} times")
-        yield f"{HOST}:{proxy_port}"
-    finally:
+            self.proxy.upstream_port = free_port()
+            self.tansu = start_tansu(self.binary, self.proxy.upstream_port, self.proxy_port)
+            if await wait_until_answering(self.proxy_port, self.tansu):
+                return
+        raise RuntimeError(f"Tansu failed to start {PORT_ATTEMPTS} times")
+
+    async def stop_broker(self) -> None:
+        """Stops Tansu and the proxy's listener: clients see connections refused, as with a stopped broker."""
         # On SIGTERM Tansu waits for its open connections to end; all of them are the proxy's.
-        await proxy.close()
-        if tansu is not None:
-            stop_process(tansu)
+        await self.proxy.close()
+        if self.tansu is not None:
+            stop_process(self.tansu)
+            self.tansu = None
+
+    async def restart_broker(self) -> None:
+        """Starts Tansu again on the addresses it had; its in-memory storage starts empty."""
+        await self.proxy.start(HOST, self.proxy_port)
+        self.tansu = start_tansu(self.binary, self.proxy.upstream_port, self.proxy_port)
+        if not await wait_until_answering(self.proxy_port, self.tansu):
+            raise RuntimeError(f"Tansu did not start again on port {self.proxy.upstream_port}")
+
+    async def close(self) -> None:
+        await self.stop_broker()
 
 
 async def run(binary: str) -> None:
+    """Serves until standard input closes; the lines `stop` and `start` stop and restart the broker,
+    answered with `STOPPED` and `STARTED` once done."""
     loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
+    commands: asyncio.Queue[str | None] = asyncio.Queue()
     for signal_number in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signal_number, stop.set)
+        loop.add_signal_handler(signal_number, commands.put_nowait, None)
 
-    def wait_for_stdin_to_close() -> None:
+    def read_commands() -> None:
         # os.read, not sys.stdin: a daemon thread blocked inside a buffered reader's lock aborts
         # the interpreter at exit.
-        while os.read(sys.stdin.fileno(), 65536):
-            pass
-        loop.call_soon_threadsafe(stop.set)
+        pending = b""
+        while chunk := os.read(sys.stdin.fileno(), 65536):
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for line in lines:
+                loop.call_soon_threadsafe(commands.put_nowait, line.decode().strip())
+        loop.call_soon_threadsafe(commands.put_nowait, None)
 
-    async with tansu_behind_proxy(binary) as bootstrap:
-        print(f"BOOTSTRAP={bootstrap}", flush=True)
-        threading.Thread(target=wait_for_stdin_to_close, daemon=True).start()
-        await stop.wait()
+    broker = TansuBehindProxy(binary)
+    try:
+        await broker.start()
+        print(f"BOOTSTRAP={broker.bootstrap}", flush=True)
+        threading.Thread(target=read_commands, daemon=True).start()
+        while (command := await commands.get()) is not None:
+            if command == "stop":
+                await broker.stop_broker()
+                print("STOPPED", flush=True)
+            elif command == "start":
+                await broker.restart_broker()
+                print("STARTED", flush=True)
+            else:
+                print(f"run_tansu: unknown command {command!r}", file=sys.stderr)
+    finally:
+        await broker.close()
 
 
 def main() -> None:
