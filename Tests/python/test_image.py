@@ -56,6 +56,12 @@ def binary() -> Path:
     return path
 
 
+def revision() -> str:
+    """The commit `make` builds the binary at (KAFKA_EXPORTER_REVISION), which the image is labelled with."""
+    return os.environ.get("KAFKA_EXPORTER_REVISION") or subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=REPOSITORY, capture_output=True, text=True, check=True).stdout.strip()
+
+
 @pytest.fixture(scope="module")
 def host_changes() -> Iterator[list[str]]:
     changes: list[str] = []
@@ -78,7 +84,8 @@ def image(podman: Podman) -> str:
     # What the build stage leaves there: the binary, stripped by `install --strip`.
     subprocess.run(["install", "--strip", str(binary()), str(stage / "out" / "kafka-exporter")], check=True)
     podman.run("build", "--pull=never", "--network=host", "--format=docker", "--file", str(REPOSITORY / "docker/Dockerfile"),
-               "--build-context", f"build={stage}", "--tag", IMAGE, str(REPOSITORY), timeout=900)
+               "--build-context", f"build={stage}", "--build-arg", f"KAFKA_EXPORTER_REVISION={revision()}",
+               "--tag", IMAGE, str(REPOSITORY), timeout=900)
     return IMAGE
 
 
@@ -138,6 +145,16 @@ def test_metrics_are_served_from_inside_the_container(container: str, demo_names
     for group, topic in DEMO_GROUPS.items():
         assert f'kafka_consumergroup_lag_sum{{consumergroup="{group}",topic="{topic}"}}' in metrics, group
     assert fetch_in(namespace, "/ready") is not None
+
+
+def test_the_label_and_the_binary_name_the_same_commit(podman: Podman, image: str, container: str,
+                                                       demo_namespace: tuple[str, str]) -> None:
+    label = podman.output("image", "inspect", "--format", '{{index .Config.Labels "org.opencontainers.image.revision"}}', image)
+    assert label == revision()
+    metrics = fetch_in(demo_namespace[0], "/metrics") or ""
+    reported = re.search(r'^kafka_exporter_build_info\{[^}]*revision="([^"]*)"', metrics, re.MULTILINE)
+    assert reported, "kafka_exporter_build_info is missing from the container's /metrics"
+    assert reported[1] == label, f"the binary was built at {reported[1]}, not at {label}: build it with make"
 
 
 def test_healthcheck_reports_healthy(podman: Podman, image: str, container: str, demo_namespace: tuple[str, str]) -> None:
