@@ -45,7 +45,8 @@ package struct StatsRefused: Error, CustomStringConvertible, Sendable {
 
 /// Bounds on what the registry holds, so posted documents cannot grow memory and series without end.
 package struct StatsLimits: Sendable {
-    /// Clients known at once (`--stats.max-clients`); documents of further clients are refused.
+    /// Clients known at once besides the exporter's own (`--stats.max-clients`); documents of further
+    /// clients are refused.
     package var maxClients = 1000
     /// Partitions (and brokers) in one document (`--stats.max-partitions`).
     package var maxPartitions = 10_000
@@ -58,6 +59,9 @@ package struct StatsLimits: Sendable {
 package final class ClientStatsCollector: Sendable {
     private struct State {
         var clients: ClientRegistry
+        /// The exporter's own clients among `clients`: not counted against `maxClients`, so that posted
+        /// documents can neither refuse them nor be refused because of them.
+        var ownClients: Set<ClientKey> = []
         var documents: [StatsSource: Int] = [:]
         var rejections: [StatsRejection: Int] = [:]
         var changed = true
@@ -97,7 +101,12 @@ package final class ClientStatsCollector: Sendable {
         let now = ContinuousClock.now
         let key = ClientKey(document)
         let admitted = state.withLock { state in
-            guard state.clients.clients[key] != nil || state.clients.clients.count < limits.maxClients else { return false }
+            if source == .own {
+                state.ownClients.insert(key)
+            } else {
+                let posted = state.clients.clients.count - state.ownClients.count
+                guard state.clients.clients[key] != nil || posted < limits.maxClients else { return false }
+            }
             state.documents[source, default: 0] += 1
             if state.clients.record(document, at: now) == .recorded { state.changed = true }
             return true
@@ -143,7 +152,10 @@ package final class ClientStatsCollector: Sendable {
         let now = ContinuousClock.now
         let (removed, snapshot) = state.withLock { state -> ([ClientKey], Snapshot?) in
             let removed = state.clients.removeExpired(at: now)
-            if !removed.isEmpty { state.changed = true }
+            if !removed.isEmpty {
+                state.changed = true
+                state.ownClients.subtract(removed)
+            }
             guard state.changed || !onlyIfChanged else { return (removed, nil) }
             state.changed = false
             return (removed, (state.clients.sortedClients, state.documents, state.rejections))

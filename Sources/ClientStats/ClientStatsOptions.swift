@@ -33,7 +33,7 @@ package struct ClientStatsOptions: SourceOptions {
 
     @Option(name: .customLong("stats.max-bytes"), help: "Largest statistics document accepted by POST /api/v1/stats (413 beyond).") var maxBytes: Int = defaultMaxBodyBytes
 
-    @Option(name: .customLong("stats.max-clients"), help: "Clients reporting statistics at most; documents of further clients get 429.") var maxClients: Int = 1000
+    @Option(name: .customLong("stats.max-clients"), help: "Clients reporting statistics at most, besides the exporter's own; documents of further clients get 429.") var maxClients: Int = 1000
 
     @Option(name: .customLong("stats.max-partitions"), help: "Partitions (or brokers) one statistics document may list; more get 413.") var maxPartitions: Int = 10_000
 

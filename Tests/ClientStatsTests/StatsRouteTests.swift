@@ -74,6 +74,17 @@ import TestSupport
         #expect(stats.collector.clients.count == 1)
     }
 
+    @Test func theExportersOwnClientsNeitherTakeASlotNorAreRefused() throws {
+        let stats = try StatsServer { $0.limits.maxClients = 1 }
+        try stats.collector.ingest(Fixtures.bytes("producer-2.0.2.json"), from: .own)
+        #expect(try stats.post(Fixtures.bytes("consumer-2.16.0.json")).status == 204, "the own client takes no slot")
+        #expect(try stats.post(Fixtures.bytes("consumer-2.0.2.json")).status == 429)
+        #expect(throws: Never.self, "posted clients fill the slots, yet an own client is admitted") {
+            try stats.collector.ingest(Fixtures.bytes("consumer-2.0.2.json"), from: .own)
+        }
+        #expect(stats.collector.clients.count == 3)
+    }
+
     @Test func tokenFileContentIsTrimmed() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("stats-token-\(UInt64.random(in: 0...UInt64.max))").path
         try Data("  s3cret\n".utf8).write(to: URL(fileURLWithPath: path))
