@@ -17,11 +17,8 @@ package struct ConnectionLimits: Sendable {
 /// microhttpd's own timeout restarts with every byte, so a client sending one byte every few seconds
 /// keeps its connection for ever, and at its connection limit microhttpd stops accepting, leaving new
 /// clients waiting in the kernel's queue. Here instead:
-/// - a connection is refused (closed at once) when its peer address holds `maxConnectionsPerPeer`;
-/// - when the server holds `maxConnections`, the connection that has waited longest for a request
-///   (one still sending its first request, or kept alive and idle) is closed to make room, so clients
-///   that dribble their headers from many addresses cannot keep a scrape out; connections being
-///   answered are never closed, and the new one is refused only when every connection is;
+/// - a connection is refused (closed at once) when the server holds `maxConnections`, or its peer
+///   address holds `maxConnectionsPerPeer`;
 /// - each request must arrive in full (headers and body) within `requestTimeout` of the connection's
 ///   start, or for a kept-alive connection within `idleTimeout` + `requestTimeout` of the previous
 ///   response; a watchdog closes the connections past their deadline and counts them as timeouts.
@@ -31,18 +28,14 @@ final class ConnectionGuard: Sendable {
     private struct Connection {
         let socket: Int32
         let peer: [UInt8]
-        /// Since when it waits for a request; nil while one is being answered.
-        var waitingSince: ContinuousClock.Instant?
+        /// Nil while a response is being sent.
         var deadline: ContinuousClock.Instant?
-        /// Shut down by the guard (timed out or evicted), which counted it.
-        var closedByGuard = false
+        var timedOut = false
     }
 
     private struct State {
         var connections: [UInt: Connection] = [:]
         var perPeer: [[UInt8]: Int] = [:]
-        /// Connections shut down by the guard that microhttpd has not closed yet.
-        var closing = 0
     }
 
     let limits: Limits
@@ -66,80 +59,63 @@ final class ConnectionGuard: Sendable {
         watchdog.stop()
     }
 
-    /// Whether a newly accepted socket from `peer` may stay open; at the connection limit, makes room
-    /// by closing the connection that has waited longest for a request.
+    /// Whether a newly accepted socket from `peer` may stay open.
     func admits(peer: [UInt8]) -> Bool {
         let reason: String? = state.withLock { state in
+            if state.connections.count >= limits.maxConnections { return "connection_limit" }
             if state.perPeer[peer, default: 0] >= limits.maxConnectionsPerPeer { return "peer_connection_limit" }
-            guard state.connections.count - state.closing >= limits.maxConnections else { return nil }
-            let waiting = state.connections.filter { !$0.value.closedByGuard && $0.value.waitingSince != nil }
-            guard let longest = waiting.min(by: { $0.value.waitingSince! < $1.value.waitingSince! }) else { return "connection_limit" }
-            Self.shut(longest.key, in: &state)
-            return "evicted"
+            return nil
         }
         guard let reason else { return true }
         statistics.recordFailure(reason)
-        return reason == "evicted"
+        return false
     }
 
     func opened(_ connection: UInt, socket: Int32, peer: [UInt8]) {
-        let now = ContinuousClock.now
+        let deadline = ContinuousClock.now + limits.requestTimeout
         state.withLock { state in
-            state.connections[connection] = Connection(
-                socket: socket, peer: peer, waitingSince: now, deadline: now + limits.requestTimeout)
+            state.connections[connection] = Connection(socket: socket, peer: peer, deadline: deadline)
             state.perPeer[peer, default: 0] += 1
         }
     }
 
     /// The request was read in full and its response queued: no deadline while it is sent.
     func answered(_ connection: UInt) {
-        state.withLock { state in
-            state.connections[connection]?.waitingSince = nil
-            state.connections[connection]?.deadline = nil
-        }
+        state.withLock { $0.connections[connection]?.deadline = nil }
     }
 
     /// The response was sent; a kept-alive connection now waits for its next request.
     func completed(_ connection: UInt) {
-        let now = ContinuousClock.now
-        state.withLock { state in
-            state.connections[connection]?.waitingSince = now
-            state.connections[connection]?.deadline = now + limits.idleTimeout + limits.requestTimeout
-        }
+        let deadline = ContinuousClock.now + limits.idleTimeout + limits.requestTimeout
+        state.withLock { $0.connections[connection]?.deadline = deadline }
     }
 
-    /// Whether the guard closed the connection (so its end is already counted).
-    func wasClosedByGuard(_ connection: UInt) -> Bool {
-        state.withLock { $0.connections[connection]?.closedByGuard ?? false }
+    /// Whether the watchdog closed the connection (so its end is already counted as a timeout).
+    func wasTimedOut(_ connection: UInt) -> Bool {
+        state.withLock { $0.connections[connection]?.timedOut ?? false }
     }
 
     func closed(_ connection: UInt) {
         state.withLock { state in
             guard let closed = state.connections.removeValue(forKey: connection) else { return }
-            if closed.closedByGuard { state.closing -= 1 }
             let remaining = state.perPeer[closed.peer, default: 1] - 1
             state.perPeer[closed.peer] = remaining > 0 ? remaining : nil
         }
     }
 
     /// Shuts the sockets of connections past their deadline down; microhttpd then sees them end and
-    /// closes them.
+    /// closes them. Done under the lock that `closed` takes, so a socket number is never reused in between.
     func closeOverdue(at now: ContinuousClock.Instant) {
         let count = state.withLock { state in
-            let overdue = state.connections.filter { key, connection in
-                !connection.closedByGuard && connection.deadline.map { $0 < now } ?? false
+            var count = 0
+            for (key, connection) in state.connections where !connection.timedOut {
+                guard let deadline = connection.deadline, deadline < now else { continue }
+                shutdown(connection.socket, Int32(SHUT_RDWR))
+                state.connections[key]?.timedOut = true
+                count += 1
             }
-            for key in overdue.keys { Self.shut(key, in: &state) }
-            return overdue.count
+            return count
         }
         for _ in 0..<count { statistics.recordFailure("timeout") }
-    }
-
-    /// Done under the lock that `closed` takes, so a socket number is never reused in between.
-    private static func shut(_ key: UInt, in state: inout State) {
-        guard let socket = state.connections[key]?.socket else { return }
-        shutdown(socket, Int32(SHUT_RDWR))
-        state.connections[key]?.closedByGuard = true
-        state.closing += 1
     }
 }

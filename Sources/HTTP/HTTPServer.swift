@@ -217,16 +217,10 @@ private final class ServerContext: Sendable {
 
     /// microhttpd answers malformed requests (400, 413 for oversized headers) itself and reports them
     /// here, as it does socket errors.
-    private static let closureMessages = [
-        "Connection was closed by remote side with incomplete request",
-        "Connection socket is closed when reading request due to the error",
-    ]
-
     func protocolError(_ message: String) {
         let trimmed = message.trimmingCharacters(in: .whitespacesAndNewlines)
-        // A connection that ended, not a malformed request: counted as client_abort when a request was
-        // underway, or by the connection guard (timeout, evicted) when it closed the connection.
-        if Self.closureMessages.contains(where: trimmed.hasPrefix) { return }
+        // Counted already: as client_abort when the request ends, or as a timeout by the watchdog.
+        if trimmed.hasPrefix("Connection was closed by remote side with incomplete request") { return }
         let duringStartup = startup.withLock { messages in
             messages?.append(trimmed)
             return messages != nil
@@ -251,8 +245,8 @@ private final class ServerContext: Sendable {
     func completed(_ connection: OpaquePointer, _ termination: MHD_RequestTerminationCode) {
         let key = UInt(bitPattern: UnsafeMutableRawPointer(connection))
         connectionGuard.completed(key)
-        // The guard counted the connections it closed.
-        guard !connectionGuard.wasClosedByGuard(key) else { return }
+        // The watchdog counted the connections it closed.
+        guard !connectionGuard.wasTimedOut(key) else { return }
         switch termination {
         case .REQUEST_TERMINATED_WITH_ERROR: statistics.recordFailure("error")
         case .REQUEST_TERMINATED_TIMEOUT_REACHED: statistics.recordFailure("timeout")
@@ -290,8 +284,6 @@ private final class ServerContext: Sendable {
             uploadSize.pointee = 0
             return .YES
         }
-        // Complete: from here the connection is being answered, which the guard never closes.
-        connectionGuard.answered(UInt(bitPattern: UnsafeMutableRawPointer(connection)))
         return respond(context.refusal ?? router.respond(to: context.request), on: connection)
     }
 
