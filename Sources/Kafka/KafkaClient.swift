@@ -58,49 +58,32 @@ package final class KafkaClient: @unchecked Sendable {
         close()
     }
 
-    /// How long `close` waits for librdkafka to tear a handle down.
-    package static let closeLimit = Duration.seconds(10)
-
     /// Stops callbacks and destroys the handle. A consumer leaves its group first unless `leavingGroup`
-    /// is false (for consumers that were only assigned partitions). Waits at most `closeLimit`: librdkafka
-    /// 2.0.x can wait forever for a broker thread once a partition it consumed went away or its broker
-    /// restarted (confluentinc/librdkafka#4674, fixed in 2.6). Such a handle is reported through the error
-    /// callback and left to finish on its own thread.
+    /// is false (for consumers that were only assigned partitions).
     package func close(leavingGroup: Bool = true) {
-        guard let destroyed = destroyInBackground(leavingGroup: leavingGroup) else { return }
-        guard destroyed.wait(timeout: .now() + Self.closeLimit.seconds) == .timedOut else { return }
-        callbackBox.takeUnretainedValue().callbacks.error?(KafkaError(
-            RD_KAFKA_RESP_ERR__TIMED_OUT,
-            "\(name) did not close within \(Self.closeLimit); left to finish in the background (librdkafka#4674)"))
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        poller.stop()
+        if kind == .consumer && leavingGroup {
+            rd_kafka_consumer_close(handle)
+            rd_kafka_destroy(handle)
+        } else {
+            rd_kafka_destroy_flags(handle, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
+        }
+        callbackBox.release()
     }
 
-    /// Destroys the handle without waiting for a consumer to leave its group or for the handle to go;
-    /// used for handles that stopped answering.
+    /// Destroys the handle without waiting for a consumer to leave its group; used for handles that
+    /// stopped answering, on a thread of its own since a wedged handle may block for a while.
     package func abandon() {
-        _ = destroyInBackground(leavingGroup: false)
-    }
-
-    /// Destroys the handle on a thread of its own; nil if it was closed before. The semaphore is signalled
-    /// once the handle is gone and its callbacks released.
-    private func destroyInBackground(leavingGroup: Bool) -> DispatchSemaphore? {
-        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return nil }
-        let destroyed = DispatchSemaphore(value: 0)
+        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
         let box = callbackBox
         let handle = SendablePointer(pointer: handle)
-        let closesConsumer = kind == .consumer && leavingGroup
         let poller = poller
         Thread.detachNewThread {
             poller.stop()
-            if closesConsumer {
-                rd_kafka_consumer_close(handle.pointer)
-                rd_kafka_destroy(handle.pointer)
-            } else {
-                rd_kafka_destroy_flags(handle.pointer, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
-            }
+            rd_kafka_destroy_flags(handle.pointer, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
             box.release()
-            destroyed.signal()
         }
-        return destroyed
     }
 
     package var isClosed: Bool { closed.load(ordering: .acquiring) }
