@@ -92,10 +92,17 @@ package final class Prober: Sendable {
         }
     }
 
+    /// How long `stop` waits for the consumer to close: librdkafka 2.0.x can wait forever to destroy a
+    /// consumer whose partitions went away or whose broker restarted (confluentinc/librdkafka#4674,
+    /// fixed in 2.6); shutdown must not.
+    static let consumerCloseLimit = Duration.seconds(10)
+
     package func stop() {
         producing.stop()
         committing.stop()
-        consuming.stop()
+        if !consuming.stop(waitingAtMost: Self.consumerCloseLimit) {
+            logger.warning("the probe's consumer did not close within 10 s; left to finish in the background (librdkafka#4674)")
+        }
         producer.close()
     }
 
