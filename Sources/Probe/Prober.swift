@@ -101,7 +101,7 @@ package final class Prober: Sendable {
         producing.stop()
         committing.stop()
         if !consuming.stop(waitingAtMost: Self.consumerCloseLimit) {
-            logger.warning("the probe's consumer did not close within 10 s; left to finish in the background (librdkafka#4674)")
+            logger.warning("the probe's consumer did not close within \(Int(Self.consumerCloseLimit.seconds)) s; left to finish in the background (librdkafka#4674)")
         }
         producer.close()
     }

@@ -161,9 +161,6 @@ class TansuBehindProxy:
         if not await wait_until_answering(self.proxy_port, self.tansu):
             raise RuntimeError(f"Tansu did not start again on port {self.proxy.upstream_port}")
 
-    async def close(self) -> None:
-        await self.stop_broker()
-
 
 async def run(binary: str) -> None:
     """Serves until standard input closes; the lines `stop` and `start` stop and restart the broker,
@@ -199,7 +196,7 @@ async def run(binary: str) -> None:
             else:
                 print(f"run_tansu: unknown command {command!r}", file=sys.stderr)
     finally:
-        await broker.close()
+        await broker.stop_broker()
 
 
 def main() -> None:
