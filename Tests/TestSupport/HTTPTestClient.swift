@@ -22,7 +22,9 @@ package final class HTTPTestClient {
     /// `source` binds the client's end to a loopback address of its own (e.g. 127.0.0.2), so that tests
     /// can act as several hosts.
     package init(port: UInt16, host: String = "127.0.0.1", source: String? = nil) throws {
-        socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // Kept in a local until connected: a class whose init throws after setting every property is
+        // deinitialized, and a second close would hit whatever descriptor reused the number.
+        let socketDescriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         if let source {
             var local = sockaddr_in()
             local.sin_family = sa_family_t(AF_INET)
@@ -46,9 +48,11 @@ package final class HTTPTestClient {
             }
         }
         guard result == 0 else {
+            let reason = String(cString: strerror(errno))
             close(socketDescriptor)
-            throw Failure(description: "connect to \(host):\(port) failed: \(String(cString: strerror(errno)))")
+            throw Failure(description: "connect to \(host):\(port) failed: \(reason)")
         }
+        self.socketDescriptor = socketDescriptor
     }
 
     deinit {
