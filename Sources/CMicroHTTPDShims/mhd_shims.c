@@ -154,6 +154,11 @@ void *kx_mhd_start(const struct KXServerOptions *o, void *access_handler, void *
         MHD_OPTION_END);
 }
 
+unsigned int kx_mhd_open_connections(void *daemon) {
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info((struct MHD_Daemon *)daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+    return info == NULL ? 0 : info->num_connections;
+}
+
 int kx_mhd_connection_fd(void *connection) {
     const union MHD_ConnectionInfo *info =
         MHD_get_connection_info((struct MHD_Connection *)connection, MHD_CONNECTION_INFO_CONNECTION_FD);

@@ -35,8 +35,22 @@ final class ConnectionGuard: Sendable {
 
     private struct State {
         var connections: [UInt: Connection] = [:]
+        /// Open and admitted connections per peer.
         var perPeer: [[UInt8]: Int] = [:]
+        /// Sockets the accept policy admitted that microhttpd has not reported open yet: it does so
+        /// later, and another thread may accept the next socket in between. Counted against the
+        /// limits; one never reported (microhttpd failed to set it up) lapses after `admissionLapse`.
+        var admitted: [[UInt8]: [ContinuousClock.Instant]] = [:]
+        var admittedCount = 0
+        var refusingAll = false
+
+        mutating func forget(peer: [UInt8]) {
+            let remaining = perPeer[peer, default: 1] - 1
+            perPeer[peer] = remaining > 0 ? remaining : nil
+        }
     }
+
+    private static let admissionLapse: Duration = .seconds(5)
 
     let limits: Limits
     private let statistics: HTTPStatistics
@@ -61,13 +75,18 @@ final class ConnectionGuard: Sendable {
 
     /// Whether a newly accepted socket from `peer` may stay open.
     func admits(peer: [UInt8]) -> Bool {
+        let now = ContinuousClock.now
         let reason: String? = state.withLock { state in
-            if state.connections.count >= limits.maxConnections { return "connection_limit" }
+            if state.refusingAll { return "" }
+            if state.connections.count + state.admittedCount >= limits.maxConnections { return "connection_limit" }
             if state.perPeer[peer, default: 0] >= limits.maxConnectionsPerPeer { return "peer_connection_limit" }
+            state.perPeer[peer, default: 0] += 1
+            state.admitted[peer, default: []].append(now)
+            state.admittedCount += 1
             return nil
         }
         guard let reason else { return true }
-        statistics.recordFailure(reason)
+        if !reason.isEmpty { statistics.recordFailure(reason) }
         return false
     }
 
@@ -75,7 +94,13 @@ final class ConnectionGuard: Sendable {
         let deadline = ContinuousClock.now + limits.requestTimeout
         state.withLock { state in
             state.connections[connection] = Connection(socket: socket, peer: peer, deadline: deadline)
-            state.perPeer[peer, default: 0] += 1
+            if state.admitted[peer]?.isEmpty == false {
+                state.admitted[peer]!.removeFirst()
+                if state.admitted[peer]!.isEmpty { state.admitted[peer] = nil }
+                state.admittedCount -= 1
+            } else {
+                state.perPeer[peer, default: 0] += 1
+            }
         }
     }
 
@@ -98,15 +123,37 @@ final class ConnectionGuard: Sendable {
     func closed(_ connection: UInt) {
         state.withLock { state in
             guard let closed = state.connections.removeValue(forKey: connection) else { return }
-            let remaining = state.perPeer[closed.peer, default: 1] - 1
-            state.perPeer[closed.peer] = remaining > 0 ? remaining : nil
+            state.forget(peer: closed.peer)
+        }
+    }
+
+    /// From now on every new socket is closed at once, uncounted: the server is stopping.
+    func refuseAll() {
+        state.withLock { $0.refusingAll = true }
+    }
+
+    /// Shuts down the sockets of connections waiting for or reading a request, and of those being
+    /// answered too when `includingAnswered`; microhttpd then closes them.
+    func shutDownAll(includingAnswered: Bool) {
+        state.withLock { state in
+            for connection in state.connections.values where includingAnswered || connection.deadline != nil {
+                shutdown(connection.socket, Int32(SHUT_RDWR))
+            }
         }
     }
 
     /// Shuts the sockets of connections past their deadline down; microhttpd then sees them end and
     /// closes them. Done under the lock that `closed` takes, so a socket number is never reused in between.
+    /// Admissions microhttpd never reported open lapse here too.
     func closeOverdue(at now: ContinuousClock.Instant) {
         let count = state.withLock { state in
+            for (peer, admissions) in state.admitted {
+                let lapsed = admissions.prefix { now - $0 > Self.admissionLapse }.count
+                guard lapsed > 0 else { continue }
+                state.admitted[peer] = lapsed == admissions.count ? nil : Array(admissions.dropFirst(lapsed))
+                state.admittedCount -= lapsed
+                for _ in 0..<lapsed { state.forget(peer: peer) }
+            }
             var count = 0
             for (key, connection) in state.connections where !connection.timedOut {
                 guard let deadline = connection.deadline, deadline < now else { continue }

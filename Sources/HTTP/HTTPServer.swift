@@ -84,13 +84,32 @@ package final class HTTPServer: @unchecked Sendable {
 
     private let stopped = StopOnce()
 
-    /// Stops listening and waits for the server threads to finish.
+    /// Stops listening and waits for the server threads to finish; responses being sent get up to
+    /// `answerGrace` to finish.
     package func stop() {
         guard stopped.first() else { return }
         connectionGuard.stop()
+        closeConnections()
         MHD_stop_daemon(daemon)
         context.release()
         Self.free(shimOptions)
+    }
+
+    private static let answerGrace: Duration = .seconds(1)
+    private static let closeLimit: Duration = .seconds(2)
+
+    /// microhttpd 0.9.75 crashes when one of its own error answers (400 for a malformed
+    /// Content-Length, 414, 431 ...) overlaps `MHD_stop_daemon`: it drops the response and builds
+    /// headers for none (fixed in 1.0.1). So no connection may be left reading a request when it runs.
+    private func closeConnections() {
+        connectionGuard.refuseAll()
+        let started = ContinuousClock.now
+        while kx_mhd_open_connections(UnsafeMutableRawPointer(daemon)) > 0 {
+            let waited = ContinuousClock.now - started
+            guard waited < Self.closeLimit else { return }
+            connectionGuard.shutDownAll(includingAnswered: waited >= Self.answerGrace)
+            Thread.sleep(forTimeInterval: 0.002)
+        }
     }
 
     private static func makeShimOptions(_ options: Options, socket: ListeningSocket, context: UnsafeMutableRawPointer) -> UnsafeMutablePointer<KXServerOptions> {

@@ -42,6 +42,9 @@ void *kx_mhd_start(const struct KXServerOptions *options,
 /// Called by the access handler on its first call for a request: its headers were parsed.
 void kx_mhd_headers_complete(void);
 
+/// How many connections the daemon (all its threads) holds, closing ones included.
+unsigned int kx_mhd_open_connections(void *daemon);
+
 /// The connection's socket, or -1.
 int kx_mhd_connection_fd(void *connection);
 

@@ -1,0 +1,54 @@
+@testable import HTTP
+import Testing
+
+/// The guard counts a socket from the moment its accept policy admits it: microhttpd reports the
+/// connection open only later, and another thread may accept the next socket in between.
+@Suite struct ConnectionGuardTests {
+    private static let peer: [UInt8] = [127, 0, 0, 2]
+
+    private static func guarded(maxConnections: Int = 8, perPeer: Int = 2) -> (ConnectionGuard, HTTPStatistics) {
+        var limits = ConnectionLimits()
+        limits.maxConnections = maxConnections
+        limits.maxConnectionsPerPeer = perPeer
+        let statistics = HTTPStatistics()
+        return (ConnectionGuard(limits: limits, statistics: statistics), statistics)
+    }
+
+    @Test func admittedSocketsCountBeforeMicrohttpdReportsThemOpen() {
+        let (connectionGuard, statistics) = Self.guarded()
+        #expect(connectionGuard.admits(peer: Self.peer))
+        #expect(connectionGuard.admits(peer: Self.peer))
+        #expect(!connectionGuard.admits(peer: Self.peer))
+        #expect(statistics.failures("peer_connection_limit") == 1)
+
+        connectionGuard.opened(1, socket: -1, peer: Self.peer)
+        connectionGuard.opened(2, socket: -1, peer: Self.peer)
+        #expect(!connectionGuard.admits(peer: Self.peer), "an opened admission must not count twice or vanish")
+        connectionGuard.closed(1)
+        #expect(connectionGuard.admits(peer: Self.peer))
+    }
+
+    @Test func theServerLimitCountsAdmissionsToo() {
+        let (connectionGuard, statistics) = Self.guarded(maxConnections: 2, perPeer: 2)
+        #expect(connectionGuard.admits(peer: [127, 0, 0, 2]))
+        #expect(connectionGuard.admits(peer: [127, 0, 0, 3]))
+        #expect(!connectionGuard.admits(peer: [127, 0, 0, 4]))
+        #expect(statistics.failures("connection_limit") == 1)
+    }
+
+    @Test func anAdmissionNeverReportedOpenLapses() {
+        let (connectionGuard, _) = Self.guarded(perPeer: 1)
+        #expect(connectionGuard.admits(peer: Self.peer))
+        connectionGuard.closeOverdue(at: .now + .seconds(1))
+        #expect(!connectionGuard.admits(peer: Self.peer))
+        connectionGuard.closeOverdue(at: .now + .seconds(6))
+        #expect(connectionGuard.admits(peer: Self.peer))
+    }
+
+    @Test func aStoppingServerRefusesWithoutCountingAFailure() {
+        let (connectionGuard, statistics) = Self.guarded()
+        connectionGuard.refuseAll()
+        #expect(!connectionGuard.admits(peer: Self.peer))
+        #expect(statistics.failures("connection_limit") + statistics.failures("peer_connection_limit") == 0)
+    }
+}
