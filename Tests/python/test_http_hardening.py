@@ -306,29 +306,30 @@ def test_statistics_clients_and_partitions_are_capped_and_expire_in_one_line(sta
     assert post(exporter, statistics_document("client-new")) == 204
 
 
-def test_memory_returns_to_baseline_after_a_client_flood_expires(start) -> None:
+def test_memory_returns_to_baseline_after_each_client_flood_expires(start) -> None:
     exporter = start("--stats.max-clients", "2000", "--stats.expiry", "8s")
     time.sleep(1.5)
     baseline = exporter.rss()
-    document = statistics_document("flood-x", partitions=20)
-    with ThreadPoolExecutor(8) as pool:
-        statuses = list(pool.map(lambda i: post(exporter, document.replace(b'"flood-x', f'"flood-{i}'.encode())), range(2000)))
-    assert statuses == [204] * 2000
-    wait_until(lambda: len(reporting_clients(exporter)) == 2000, 8, "2000 clients in /metrics")
-    peak = exporter.rss()
-    wait_until(lambda: not reporting_clients(exporter), 20, "the clients to expire")
-    growth = peak - baseline
-    assert growth > 20 * MiB, f"the flood should have cost memory: {growth / MiB:.0f} MiB"
-    # Freed memory goes back to the system on the publication ticks after the snapshot that held the
-    # clients is replaced; on a busy machine that takes a few of them. On the branch that built this,
-    # under a quarter of the growth stayed; with the overview's history and the compressed families
-    # merged, about a third stays in half the runs (holder not yet found: see issue 11's note).
-    bound = baseline + 0.5 * growth + 8 * MiB
-    deadline = time.monotonic() + 10
-    while (after := exporter.rss()) >= bound and time.monotonic() < deadline:
-        time.sleep(0.5)
-    assert after < bound, (
-        f"baseline {baseline / MiB:.0f} MiB, peak {peak / MiB:.0f} MiB, after expiry {after / MiB:.0f} MiB")
+    for flood in range(2):
+        document = statistics_document("flood-x", partitions=20)
+        with ThreadPoolExecutor(8) as pool:
+            statuses = list(pool.map(
+                lambda i: post(exporter, document.replace(b'"flood-x', f'"flood-{flood}-{i}'.encode())), range(2000)))
+        assert statuses == [204] * 2000, f"flood {flood}: {sorted(set(statuses))}"
+        wait_until(lambda: len(reporting_clients(exporter)) == 2000, 8, "2000 clients in /metrics")
+        peak = exporter.rss()
+        wait_until(lambda: not reporting_clients(exporter), 20, "the clients to expire")
+        growth = peak - baseline
+        assert growth > 20 * MiB, f"the flood should have cost memory: {growth / MiB:.0f} MiB"
+        # Freed memory goes back to the system on the publication ticks after the snapshot that held the
+        # clients is replaced (one heap arena: AllocationPolicy says why).
+        bound = baseline + 0.15 * growth + 8 * MiB
+        deadline = time.monotonic() + 10
+        while (after := exporter.rss()) >= bound and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert after < bound, (
+            f"flood {flood}: baseline {baseline / MiB:.0f} MiB, peak {peak / MiB:.0f} MiB, "
+            f"after expiry {after / MiB:.0f} MiB")
 
 
 def openssl(*arguments: str, cwd: Path) -> None:
