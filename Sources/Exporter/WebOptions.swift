@@ -22,7 +22,7 @@ package struct WebOptions: ParsableArguments {
 
     @Option(name: .customLong("web.auth-exempt-path"), help: "A path answered without basic auth, e.g. /healthz (repeatable).") var authExemptPaths: [String] = []
 
-    @Option(name: .customLong("web.max-connections"), help: "Simultaneous HTTP connections at most; more are refused at once.") var maxConnections: Int = 256
+    @Option(name: .customLong("web.max-connections"), help: "Simultaneous HTTP connections at most; a further one closes the connection that has waited longest for a request.") var maxConnections: Int = 256
 
     @Option(name: .customLong("web.max-connections-per-ip"), help: "Simultaneous HTTP connections from one client address at most.") var maxConnectionsPerIP: Int = 32
 

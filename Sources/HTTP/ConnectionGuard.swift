@@ -17,8 +17,11 @@ package struct ConnectionLimits: Sendable {
 /// microhttpd's own timeout restarts with every byte, so a client sending one byte every few seconds
 /// keeps its connection for ever, and at its connection limit microhttpd stops accepting, leaving new
 /// clients waiting in the kernel's queue. Here instead:
-/// - a connection is refused (closed at once) when the server holds `maxConnections`, or its peer
-///   address holds `maxConnectionsPerPeer`;
+/// - a connection is refused (closed at once) when its peer address holds `maxConnectionsPerPeer`;
+/// - when the server holds `maxConnections`, the connection that has waited longest for a request
+///   (one still sending its first request, or kept alive and idle) is closed to make room, so clients
+///   that dribble their headers from many addresses cannot keep a scrape out; connections being
+///   answered are never closed, and the new one is refused only when every connection is;
 /// - each request must arrive in full (headers and body) within `requestTimeout` of the connection's
 ///   start, or for a kept-alive connection within `idleTimeout` + `requestTimeout` of the previous
 ///   response; a watchdog closes the connections past their deadline and counts them as timeouts.
@@ -28,9 +31,11 @@ final class ConnectionGuard: Sendable {
     private struct Connection {
         let socket: Int32
         let peer: [UInt8]
-        /// Nil while a response is being sent.
+        /// Since when it waits for a request; nil while one is being answered.
+        var waitingSince: ContinuousClock.Instant?
         var deadline: ContinuousClock.Instant?
-        var timedOut = false
+        /// Shut down by the guard (timed out or evicted), which counted it.
+        var closedByGuard = false
     }
 
     private struct State {
@@ -42,7 +47,12 @@ final class ConnectionGuard: Sendable {
         /// limits; one never reported (microhttpd failed to set it up) lapses after `admissionLapse`.
         var admitted: [[UInt8]: [ContinuousClock.Instant]] = [:]
         var admittedCount = 0
+        /// Connections shut down by the guard that microhttpd has not closed yet.
+        var closing = 0
         var refusingAll = false
+
+        /// Connections open or admitted, less those on their way out.
+        var held: Int { connections.count - closing + admittedCount }
 
         mutating func forget(peer: [UInt8]) {
             let remaining = perPeer[peer, default: 1] - 1
@@ -73,27 +83,48 @@ final class ConnectionGuard: Sendable {
         watchdog.stop()
     }
 
-    /// Whether a newly accepted socket from `peer` may stay open.
+    private enum Admission {
+        case admitted, evictedAnother, refused(reason: String?)
+    }
+
+    /// Whether a newly accepted socket from `peer` may stay open; at the connection limit, makes room
+    /// by closing the connection that has waited longest for a request.
     func admits(peer: [UInt8]) -> Bool {
         let now = ContinuousClock.now
-        let reason: String? = state.withLock { state in
-            if state.refusingAll { return "" }
-            if state.connections.count + state.admittedCount >= limits.maxConnections { return "connection_limit" }
-            if state.perPeer[peer, default: 0] >= limits.maxConnectionsPerPeer { return "peer_connection_limit" }
+        let admission: Admission = state.withLock { state in
+            if state.refusingAll { return .refused(reason: nil) }
+            if state.perPeer[peer, default: 0] >= limits.maxConnectionsPerPeer { return .refused(reason: "peer_connection_limit") }
+            var admission = Admission.admitted
+            if state.held >= limits.maxConnections {
+                let waiting = state.connections.filter { !$0.value.closedByGuard && $0.value.waitingSince != nil }
+                guard let longest = waiting.min(by: { $0.value.waitingSince! < $1.value.waitingSince! }) else {
+                    return .refused(reason: "connection_limit")
+                }
+                Self.shut(longest.key, in: &state)
+                admission = .evictedAnother
+            }
             state.perPeer[peer, default: 0] += 1
             state.admitted[peer, default: []].append(now)
             state.admittedCount += 1
-            return nil
+            return admission
         }
-        guard let reason else { return true }
-        if !reason.isEmpty { statistics.recordFailure(reason) }
-        return false
+        switch admission {
+        case .admitted:
+            return true
+        case .evictedAnother:
+            statistics.recordFailure("evicted")
+            return true
+        case .refused(let reason):
+            if let reason { statistics.recordFailure(reason) }
+            return false
+        }
     }
 
     func opened(_ connection: UInt, socket: Int32, peer: [UInt8]) {
-        let deadline = ContinuousClock.now + limits.requestTimeout
+        let now = ContinuousClock.now
         state.withLock { state in
-            state.connections[connection] = Connection(socket: socket, peer: peer, deadline: deadline)
+            state.connections[connection] = Connection(
+                socket: socket, peer: peer, waitingSince: now, deadline: now + limits.requestTimeout)
             if state.admitted[peer]?.isEmpty == false {
                 state.admitted[peer]!.removeFirst()
                 if state.admitted[peer]!.isEmpty { state.admitted[peer] = nil }
@@ -106,23 +137,30 @@ final class ConnectionGuard: Sendable {
 
     /// The request was read in full and its response queued: no deadline while it is sent.
     func answered(_ connection: UInt) {
-        state.withLock { $0.connections[connection]?.deadline = nil }
+        state.withLock { state in
+            state.connections[connection]?.waitingSince = nil
+            state.connections[connection]?.deadline = nil
+        }
     }
 
     /// The response was sent; a kept-alive connection now waits for its next request.
     func completed(_ connection: UInt) {
-        let deadline = ContinuousClock.now + limits.idleTimeout + limits.requestTimeout
-        state.withLock { $0.connections[connection]?.deadline = deadline }
+        let now = ContinuousClock.now
+        state.withLock { state in
+            state.connections[connection]?.waitingSince = now
+            state.connections[connection]?.deadline = now + limits.idleTimeout + limits.requestTimeout
+        }
     }
 
-    /// Whether the watchdog closed the connection (so its end is already counted as a timeout).
-    func wasTimedOut(_ connection: UInt) -> Bool {
-        state.withLock { $0.connections[connection]?.timedOut ?? false }
+    /// Whether the guard closed the connection (so its end is already counted).
+    func wasClosedByGuard(_ connection: UInt) -> Bool {
+        state.withLock { $0.connections[connection]?.closedByGuard ?? false }
     }
 
     func closed(_ connection: UInt) {
         state.withLock { state in
             guard let closed = state.connections.removeValue(forKey: connection) else { return }
+            if closed.closedByGuard { state.closing -= 1 }
             state.forget(peer: closed.peer)
         }
     }
@@ -143,8 +181,7 @@ final class ConnectionGuard: Sendable {
     }
 
     /// Shuts the sockets of connections past their deadline down; microhttpd then sees them end and
-    /// closes them. Done under the lock that `closed` takes, so a socket number is never reused in between.
-    /// Admissions microhttpd never reported open lapse here too.
+    /// closes them. Admissions microhttpd never reported open lapse here too.
     func closeOverdue(at now: ContinuousClock.Instant) {
         let count = state.withLock { state in
             for (peer, admissions) in state.admitted {
@@ -154,15 +191,20 @@ final class ConnectionGuard: Sendable {
                 state.admittedCount -= lapsed
                 for _ in 0..<lapsed { state.forget(peer: peer) }
             }
-            var count = 0
-            for (key, connection) in state.connections where !connection.timedOut {
-                guard let deadline = connection.deadline, deadline < now else { continue }
-                shutdown(connection.socket, Int32(SHUT_RDWR))
-                state.connections[key]?.timedOut = true
-                count += 1
+            let overdue = state.connections.filter { _, connection in
+                !connection.closedByGuard && connection.deadline.map { $0 < now } ?? false
             }
-            return count
+            for key in overdue.keys { Self.shut(key, in: &state) }
+            return overdue.count
         }
         for _ in 0..<count { statistics.recordFailure("timeout") }
+    }
+
+    /// Done under the lock that `closed` takes, so a socket number is never reused in between.
+    private static func shut(_ key: UInt, in state: inout State) {
+        guard let socket = state.connections[key]?.socket else { return }
+        shutdown(socket, Int32(SHUT_RDWR))
+        state.connections[key]?.closedByGuard = true
+        state.closing += 1
     }
 }

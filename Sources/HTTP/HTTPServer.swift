@@ -234,12 +234,18 @@ private final class ServerContext: Sendable {
         }
     }
 
+    private static let closureMessages = [
+        "Connection was closed by remote side with incomplete request",
+        "Connection socket is closed when reading request due to the error",
+    ]
+
     /// microhttpd answers malformed requests (400, 413 for oversized headers) itself and reports them
     /// here, as it does socket errors.
     func protocolError(_ message: String) {
         let trimmed = message.trimmingCharacters(in: .whitespacesAndNewlines)
-        // Counted already: as client_abort when the request ends, or as a timeout by the watchdog.
-        if trimmed.hasPrefix("Connection was closed by remote side with incomplete request") { return }
+        // A connection that ended, not a malformed request: counted as client_abort when a request was
+        // underway, or by the connection guard (timeout, evicted) when it closed the connection.
+        if Self.closureMessages.contains(where: trimmed.hasPrefix) { return }
         let duringStartup = startup.withLock { messages in
             messages?.append(trimmed)
             return messages != nil
@@ -264,8 +270,8 @@ private final class ServerContext: Sendable {
     func completed(_ connection: OpaquePointer, _ termination: MHD_RequestTerminationCode) {
         let key = UInt(bitPattern: UnsafeMutableRawPointer(connection))
         connectionGuard.completed(key)
-        // The watchdog counted the connections it closed.
-        guard !connectionGuard.wasTimedOut(key) else { return }
+        // The guard counted the connections it closed.
+        guard !connectionGuard.wasClosedByGuard(key) else { return }
         switch termination {
         case .REQUEST_TERMINATED_WITH_ERROR: statistics.recordFailure("error")
         case .REQUEST_TERMINATED_TIMEOUT_REACHED: statistics.recordFailure("timeout")

@@ -25,6 +25,10 @@ package final class HTTPStatistics: Sendable {
         counts.withLock { $0.failures[reason] ?? 0 }
     }
 
+    package func responses(status: Int) -> Int {
+        counts.withLock { $0.responses[status] ?? 0 }
+    }
+
     package func families() -> [MetricFamily] {
         let counts = self.counts.withLock { $0 }
         var responses = MetricFamily(
@@ -35,7 +39,7 @@ package final class HTTPStatistics: Sendable {
         }
         var failures = MetricFamily(
             name: "kafka_exporter_http_requests_failed_total",
-            help: "HTTP requests that failed: protocol_error (malformed, refused by the server), error, timeout (request not complete within --web.request-timeout), read_error, client_abort, connection_limit and peer_connection_limit (connection refused at --web.max-connections or --web.max-connections-per-ip).",
+            help: "HTTP requests that failed: protocol_error (malformed, refused by the server), error, timeout (request not complete within --web.request-timeout), read_error, client_abort, connection_limit and peer_connection_limit (connection refused at --web.max-connections or --web.max-connections-per-ip), evicted (the connection waiting longest for a request, closed to make room at --web.max-connections).",
             type: .counter, labelNames: ["reason"])
         for reason in HTTPStatistics.failureReasons {
             failures.add(reason, Double(counts.failures[reason] ?? 0))
@@ -43,5 +47,5 @@ package final class HTTPStatistics: Sendable {
         return [responses, failures]
     }
 
-    static let failureReasons = ["protocol_error", "error", "timeout", "read_error", "client_abort", "connection_limit", "peer_connection_limit"]
+    static let failureReasons = ["protocol_error", "error", "timeout", "read_error", "client_abort", "connection_limit", "peer_connection_limit", "evicted"]
 }

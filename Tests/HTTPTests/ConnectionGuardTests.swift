@@ -2,7 +2,8 @@
 import Testing
 
 /// The guard counts a socket from the moment its accept policy admits it: microhttpd reports the
-/// connection open only later, and another thread may accept the next socket in between.
+/// connection open only later, and another thread may accept the next socket in between. At the server
+/// limit it makes room by closing the connection that has waited longest for a request.
 @Suite struct ConnectionGuardTests {
     private static let peer: [UInt8] = [127, 0, 0, 2]
 
@@ -50,5 +51,27 @@ import Testing
         connectionGuard.refuseAll()
         #expect(!connectionGuard.admits(peer: Self.peer))
         #expect(statistics.failures("connection_limit") + statistics.failures("peer_connection_limit") == 0)
+    }
+
+    @Test func atTheServerLimitTheLongestWaitingConnectionMakesRoomButNoneBeingAnswered() {
+        let (connectionGuard, statistics) = Self.guarded(maxConnections: 3, perPeer: 3)
+        for key: UInt in 1...3 {
+            #expect(connectionGuard.admits(peer: Self.peer))
+            connectionGuard.opened(key, socket: -1, peer: Self.peer)
+        }
+        connectionGuard.answered(1)
+        connectionGuard.completed(3)  // kept alive: waits from now, after 2
+        #expect(connectionGuard.admits(peer: [127, 0, 0, 3]))
+        #expect(statistics.failures("evicted") == 1)
+        #expect(connectionGuard.wasClosedByGuard(2))
+        #expect(!connectionGuard.wasClosedByGuard(1) && !connectionGuard.wasClosedByGuard(3))
+
+        connectionGuard.opened(4, socket: -1, peer: [127, 0, 0, 3])
+        for key: UInt in [3, 4] { connectionGuard.answered(key) }
+        #expect(!connectionGuard.admits(peer: [127, 0, 0, 4]), "every connection is being answered")
+        #expect(statistics.failures("connection_limit") == 1)
+        connectionGuard.closed(2)
+        #expect(!connectionGuard.admits(peer: [127, 0, 0, 4]), "the evicted one stopped counting when it was shut")
+        #expect(statistics.failures("evicted") == 1)
     }
 }

@@ -9,12 +9,14 @@ import TestSupport
 /// decided before any body byte is read.
 @Suite struct HTTPHardeningTests {
     private static func server(
-        _ configure: (inout HTTPServer.Options) -> Void = { _ in }, routes: [Route] = []
+        _ configure: (inout HTTPServer.Options) -> Void = { _ in }, routes: [Route] = [],
+        onProtocolError: @escaping @Sendable (String) -> Void = { _ in }
     ) throws -> HTTPServer {
         var options = HTTPServer.Options()
         configure(&options)
         let ping = Route(.exact("/ping")) { _ in .text(200, "pong") }
-        return try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0), router: Router(routes: [ping] + routes), options: options)
+        return try HTTPServer(address: ListenAddress(host: "127.0.0.1", port: 0), router: Router(routes: [ping] + routes), options: options,
+            onProtocolError: onProtocolError)
     }
 
     @Test func aRequestDribbledByteByByteIsClosedAtItsDeadlineAndCounted() throws {
@@ -47,26 +49,58 @@ import TestSupport
         #expect(server.statistics.failures("timeout") == 0)
     }
 
-    @Test func connectionsBeyondTheLimitsAreRefusedAtOnce() throws {
-        let server = try Self.server {
+    @Test func aPeerBeyondItsLimitIsRefusedAndTheServerLimitClosesTheLongestWaitingConnection() throws {
+        let protocolErrors = Mutex<[String]>([])
+        let server = try Self.server({
             $0.limits.maxConnections = 4
             $0.limits.maxConnectionsPerPeer = 2
-        }
+        }, onProtocolError: { message in protocolErrors.withLock { $0.append(message) } })
         defer { server.stop() }
-        // Connections are answered before one beyond the limit connects: microhttpd's threads accept in
-        // parallel, so sockets connected together may be admitted in any order.
-        let held = try (0..<2).map { _ in try HTTPTestClient(port: server.port, source: "127.0.0.2") }
-        for client in held { #expect(try client.request("GET", "/ping").status == 200) }
+        // Each connection is answered before the next one connects: microhttpd's threads accept in
+        // parallel, so sockets connected together may be admitted, and start waiting, in any order.
+        let silent = try (0..<2).map { _ in
+            let client = try HTTPTestClient(port: server.port, source: "127.0.0.2")
+            #expect(try client.request("GET", "/ping").status == 200)
+            Thread.sleep(forTimeInterval: 0.05)
+            return client
+        }
+        // Then they start a request they never finish.
+        for client in silent { try client.write(Array("GET /ping HTTP/1.1\r\nX-Slow: a".utf8)) }
         let thirdFromTheSamePeer = try HTTPTestClient(port: server.port, source: "127.0.0.2")
         #expect(poll(within: .seconds(2)) { thirdFromTheSamePeer.isClosedByServer })
         #expect(server.statistics.failures("peer_connection_limit") == 1)
 
         let others = try (0..<2).map { _ in try HTTPTestClient(port: server.port, source: "127.0.0.3") }
         for client in others { #expect(try client.request("GET", "/ping").status == 200) }
+        // Four held: a fifth client closes the one that has waited longest for a request, the first
+        // silent one, and is served; the kept-alive clients keep their connections.
         let fifth = try HTTPTestClient(port: server.port)
-        #expect(poll(within: .seconds(2)) { fifth.isClosedByServer })
-        #expect(server.statistics.failures("connection_limit") >= 1)
-        _ = held
+        #expect(poll(within: .seconds(2)) { silent[0].isClosedByServer })
+        #expect(try fifth.request("GET", "/ping").status == 200)
+        #expect(try others[0].request("GET", "/ping").status == 200)
+        #expect(!silent[1].isClosedByServer)
+        #expect(server.statistics.failures("evicted") == 1)
+        #expect(server.statistics.failures("connection_limit") == 0)
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(server.statistics.failures("protocol_error") == 0,
+                "a closed connection is not a malformed request: \(protocolErrors.withLock { $0 })")
+        #expect(server.statistics.failures("client_abort") == 0, "counted once, as evicted")
+    }
+
+    @Test func atTheServerLimitConnectionsBeingAnsweredAreNeverClosed() throws {
+        // Larger than the loopback socket buffers: a client that does not read holds its response.
+        let large = [UInt8](repeating: UInt8(ascii: "x"), count: 32 << 20)
+        let big = Route(.exact("/big")) { _ in HTTPResponse(status: 200, content: .bytes(large)) }
+        let server = try Self.server({ $0.limits.maxConnections = 2 }, routes: [big])
+        defer { server.stop() }
+        let readers = try (0..<2).map { _ in try HTTPTestClient(port: server.port) }
+        for reader in readers { try reader.write(Array("GET /big HTTP/1.1\r\nHost: test\r\n\r\n".utf8)) }
+        #expect(poll(within: .seconds(5)) { server.statistics.responses(status: 200) == 2 })
+        let refused = try HTTPTestClient(port: server.port)
+        #expect(poll(within: .seconds(2)) { refused.isClosedByServer })
+        #expect(server.statistics.failures("connection_limit") == 1)
+        #expect(server.statistics.failures("evicted") == 0)
+        #expect(readers.allSatisfy { !$0.isClosedByServer })
     }
 
     @Test func malformedTargetsAndLengthsGetOneCleanAnswer() throws {

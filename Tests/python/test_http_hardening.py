@@ -207,6 +207,24 @@ def test_scrapes_succeed_during_and_after_a_slowloris(start) -> None:
     assert exporter.sample("kafka_exporter_http_requests_failed_total", reason="peer_connection_limit") > 300
 
 
+def test_scrapes_succeed_during_a_slowloris_from_many_addresses(start) -> None:
+    """16 dribbling connections from each of 20 addresses: none reaches its address's cap, together
+    they are more than the server's 256; each new connection closes the one waiting longest instead."""
+    exporter = start()
+    attacks = [Slowloris(exporter.port, f"127.0.1.{host}", 16) for host in range(1, 21)]
+    for attack in attacks:
+        attack.start()
+    wait_until(lambda: sum(attack.connections_made for attack in attacks) >= 320, 10, "the attack to open its connections")
+    during, tries_during = scrape_success_ratio(exporter, 12)
+    for attack in attacks:
+        attack.stopping.set()
+    for attack in attacks:
+        attack.join()
+    assert during >= 0.95, f"{during:.0%} of {tries_during} scrapes within 1 s during the attack"
+    assert exporter.sample("kafka_exporter_http_requests_failed_total", reason="evicted") > 0
+    assert exporter.sample("kafka_exporter_http_requests_failed_total", reason="peer_connection_limit") == 0
+
+
 def post_head(length: int, token: str | None = None, expect: bool = False) -> bytes:
     head = f"POST /api/v1/stats HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {length}\r\n"
     if token:
