@@ -21,14 +21,21 @@ import TestSupport
 
         let producer = try Producer(configuration: ClientConfiguration([("bootstrap.servers", cluster.bootstrapServers)]))
         let document = try Fixtures.bytes("consumer-2.0.2.json")
-        // The reader starts at the end of each partition once it is assigned: keep sending until it reads.
+        // Partition 1 gets the same document under another client id, so the collector shows which
+        // partitions were read.
+        let renamed = Array(String(decoding: document, as: UTF8.self)
+            .replacingOccurrences(of: "\"client_id\": \"capture-consumer\"", with: "\"client_id\": \"capture-consumer-1\"").utf8)
+        let expected = [ClientKey(clientID: "capture-consumer", type: "consumer"), ClientKey(clientID: "capture-consumer-1", type: "consumer")]
+        // The reader starts at the end of each partition once librdkafka has looked that end up, one
+        // partition at a time: keep sending until it reads both.
         let deadline = ContinuousClock.now + .seconds(20)
-        while stats.collector.clients.isEmpty && ContinuousClock.now < deadline {
-            for partition: Int32 in [0, 1] { try producer.produce(topic: "client-stats", partition: partition, value: document) }
+        while Set(stats.collector.clients.map(\.key)) != Set(expected) && ContinuousClock.now < deadline {
+            try producer.produce(topic: "client-stats", partition: 0, value: document)
+            try producer.produce(topic: "client-stats", partition: 1, value: renamed)
             try producer.flush(timeout: .seconds(5))
             Thread.sleep(forTimeInterval: 0.2)
         }
-        #expect(stats.collector.clients.map(\.key) == [ClientKey(clientID: "capture-consumer", type: "consumer")])
+        #expect(Set(stats.collector.clients.map(\.key)) == Set(expected))
         try producer.produce(topic: "client-stats", partition: 1, value: Array("not json".utf8))
         try producer.flush(timeout: .seconds(5))
         let samples = try stats.waitForMetrics("documents from the topic") {
