@@ -175,34 +175,72 @@ package final class HTTPServer: @unchecked Sendable {
 /// Per-request state kept by microhttpd between calls of the access handler.
 private final class RequestContext {
     var request: HTTPRequest
-    /// Decided from the headers: the request is answered with this, its body unread.
+    /// The request is answered with this instead of its route's handler: decided from the headers
+    /// (its body is then never read), or past the limits while a body without a declared length
+    /// (chunked) arrives.
     var refusal: HTTPResponse?
-    let maxBodyBytes: Int
+    private let route: Route?
     private let budget: BodyBudget
-    private(set) var reserved = 0
+    private var reserved = 0
+    private var dropped = 0
 
-    init(request: HTTPRequest, refusal: HTTPResponse?, maxBodyBytes: Int, budget: BodyBudget) {
+    init(request: HTTPRequest, route: Route?, budget: BodyBudget) {
         self.request = request
-        self.refusal = refusal
-        self.maxBodyBytes = maxBodyBytes
+        self.route = route
         self.budget = budget
     }
+
+    private var maxBodyBytes: Int { route?.maxBodyBytes ?? 0 }
 
     deinit {
         budget.release(reserved)
     }
 
-    func reserve(_ bytes: Int) -> Bool {
-        guard budget.reserve(bytes) else { return false }
-        reserved += bytes
+    /// Decides a declared `Content-Length` against the route's limit and the shared budget.
+    func admitBody(ofLength length: Int) {
+        if length > maxBodyBytes {
+            refuseTooLarge()
+        } else if !reserve(length) {
+            refusal = Self.tooManyBodies
+        }
+    }
+
+    /// Appends a piece of the body; false to end the connection. A chunked body is refused here once
+    /// it passes the route's limit (413) or the shared budget (503). microhttpd 0.9.75 takes no response
+    /// while it reads a body, so the rest is read and dropped and the refusal answered at its end;
+    /// unless more than `maxDropped` follows, which is no mistake but a stream to cut.
+    func append(_ piece: UnsafeRawBufferPointer) -> Bool {
+        guard refusal == nil else {
+            dropped += piece.count
+            return dropped <= Self.maxDropped
+        }
+        let needed = request.body.count + piece.count
+        if needed > maxBodyBytes {
+            refuseTooLarge()
+        } else if needed > reserved && !reserve(needed - reserved) {
+            refusal = Self.tooManyBodies
+        } else {
+            request.body.append(contentsOf: piece)
+            return true
+        }
+        request.body = []
+        budget.release(reserved)
+        reserved = 0
         return true
     }
 
-    /// Appends a piece of the body; false when it goes beyond what the route or the budget allow.
-    func append(_ piece: UnsafeRawBufferPointer) -> Bool {
-        let needed = request.body.count + piece.count
-        guard needed <= maxBodyBytes, needed <= reserved || reserve(needed - reserved) else { return false }
-        request.body.append(contentsOf: piece)
+    private static let maxDropped = 1 << 20
+
+    private static let tooManyBodies = HTTPResponse.text(503, "too many request bodies in flight; retry later\n")
+
+    private func refuseTooLarge() {
+        route?.onBodyTooLarge()
+        refusal = .text(413, "request body larger than \(maxBodyBytes) bytes\n")
+    }
+
+    private func reserve(_ bytes: Int) -> Bool {
+        guard budget.reserve(bytes) else { return false }
+        reserved += bytes
         return true
     }
 }
@@ -300,12 +338,7 @@ private final class ServerContext: Sendable {
         }
         let context = Unmanaged<RequestContext>.fromOpaque(pointer).takeUnretainedValue()
         if uploadSize.pointee > 0 {
-            guard context.refusal == nil, let upload else {
-                uploadSize.pointee = 0
-                return .YES
-            }
-            // Only bodies without a declared length (chunked) get here over their limits: end the connection.
-            guard context.append(UnsafeRawBufferPointer(start: upload, count: uploadSize.pointee)) else { return .NO }
+            guard let upload, context.append(UnsafeRawBufferPointer(start: upload, count: uploadSize.pointee)) else { return .NO }
             uploadSize.pointee = 0
             return .YES
         }
@@ -323,20 +356,14 @@ private final class ServerContext: Sendable {
             queryItems: Self.values(connection, .GET_ARGUMENT_KIND, lowercased: false),
             peer: Array(peer.prefix(peerLength)))
         let route = router.route(for: path)
-        let maxBodyBytes = route?.maxBodyBytes ?? 0
-        let context = RequestContext(request: request, refusal: nil, maxBodyBytes: maxBodyBytes, budget: options.bodyBudget)
+        let context = RequestContext(request: request, route: route, budget: options.bodyBudget)
         context.refusal = accessRefusal(request, connection: connection) ?? router.refusal(of: request)
         guard context.refusal == nil, let declared = request.header("content-length") else { return context }
         guard let length = Int(declared), length >= 0 else {
             context.refusal = .text(400, "invalid Content-Length\n")
             return context
         }
-        if length > maxBodyBytes {
-            route?.onBodyTooLarge()
-            context.refusal = .text(413, "request body larger than \(maxBodyBytes) bytes\n")
-        } else if !context.reserve(length) {
-            context.refusal = .text(503, "too many request bodies in flight; retry later\n")
-        }
+        context.admitBody(ofLength: length)
         return context
     }
 

@@ -145,6 +145,38 @@ import TestSupport
         #expect(accepted.status == 200 && accepted.text == "1000")
     }
 
+    @Test func aChunkedBodyPastItsLimitGets413OnceItEndsAndTheConnectionServesOn() throws {
+        let refusedAsTooLarge = Mutex(0)
+        let small = Route(
+            .exact("/small"), methods: ["POST"], maxBodyBytes: 3000, onBodyTooLarge: { refusedAsTooLarge.withLock { $0 += 1 } }
+        ) { request in .text(200, "\(request.body.count)") }
+        let server = try Self.server(routes: [small])
+        defer { server.stop() }
+        let client = try HTTPTestClient(port: server.port)
+        let head = "POST /small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        let chunk = "400\r\n" + String(repeating: "x", count: 0x400) + "\r\n"
+        let withinLimit = try client.raw(Array((head + String(repeating: chunk, count: 2) + "0\r\n\r\n").utf8))
+        #expect(withinLimit.status == 200 && withinLimit.text == "2048")
+        let pastLimit = try client.raw(Array((head + String(repeating: chunk, count: 8) + "0\r\n\r\n").utf8))
+        #expect(pastLimit.status == 413 && pastLimit.text == "request body larger than 3000 bytes\n")
+        #expect(refusedAsTooLarge.withLock { $0 } == 1)
+        #expect(try client.request("GET", "/ping").status == 200)
+        #expect(server.statistics.failures("error") + server.statistics.failures("client_abort") == 0)
+    }
+
+    @Test func aChunkedBodyStreamingOnPastItsLimitIsCut() throws {
+        let small = Route(.exact("/small"), methods: ["POST"], maxBodyBytes: 3000) { _ in .text(200, "") }
+        let server = try Self.server(routes: [small])
+        defer { server.stop() }
+        let client = try HTTPTestClient(port: server.port)
+        try client.write(Array("POST /small HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n".utf8))
+        let chunk = Array(("10000\r\n" + String(repeating: "x", count: 0x10000) + "\r\n").utf8)
+        var sent = 0
+        while sent < 64 << 20, (try? client.write(chunk)) != nil { sent += 0x10000 }
+        #expect(poll(within: .seconds(5)) { client.isClosedByServer })
+        #expect(sent < 16 << 20, "a refused body may not be read on without end")
+    }
+
     @Test func bodiesInFlightShareOneBudget() throws {
         let server = try Self.server({ $0.bodyBudget = BodyBudget(limit: 1 << 20) }, routes: [Self.upload])
         defer { server.stop() }
