@@ -40,7 +40,7 @@ package final class StatsTopicReader: Sendable {
     /// Starts reading on a thread of its own, which keeps the reader alive until `stop()`.
     package func start() {
         let progress = ReadProgress()
-        loop.start { [self] in
+        loop.start(finish: consumer.closeWithoutLeavingGroup) { [self] in
             if ContinuousClock.now >= progress.nextRefresh {
                 progress.nextRefresh = .now + partitionRefresh
                 progress.assigned = refreshAssignment(progress.assigned)
@@ -52,10 +52,10 @@ package final class StatsTopicReader: Sendable {
         }
     }
 
-    /// Stops reading and closes the consumer; idempotent.
+    /// Stops reading and closes the consumer, waiting for it at most `BackgroundLoop.consumerCloseLimit`;
+    /// idempotent.
     package func stop() {
-        loop.stop()
-        consumer.close()
+        loop.stop(closingConsumerOf: "the statistics topic reader", logger: logger)
     }
 
     /// Assigns every partition of the topic at its end when the partitions differ from `assigned`.

@@ -33,7 +33,7 @@ package final class DuplicateReader: Sendable {
     }
 
     package func start() {
-        loop.start(finish: consumer.close) { [self] in
+        loop.start(finish: consumer.closeWithoutLeavingGroup) { [self] in
             assignIfWanted()
             readNext()
             return .zero
@@ -41,7 +41,7 @@ package final class DuplicateReader: Sendable {
     }
 
     package func stop() {
-        loop.stop()
+        loop.stop(closingConsumerOf: "the duplicate reader", logger: logger)
     }
 
     /// Follows these partitions from now on (new ones are read from their end); the reading thread

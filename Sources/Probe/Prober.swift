@@ -92,17 +92,10 @@ package final class Prober: Sendable {
         }
     }
 
-    /// How long `stop` waits for the consumer to close: librdkafka 2.0.x can wait forever to destroy a
-    /// consumer whose partitions went away or whose broker restarted (confluentinc/librdkafka#4674,
-    /// fixed in 2.6); shutdown must not.
-    static let consumerCloseLimit = Duration.seconds(10)
-
     package func stop() {
         producing.stop()
         committing.stop()
-        if !consuming.stop(waitingAtMost: Self.consumerCloseLimit) {
-            logger.warning("the probe's consumer did not close within \(Int(Self.consumerCloseLimit.seconds)) s; left to finish in the background (librdkafka#4674)")
-        }
+        consuming.stop(closingConsumerOf: "the probe", logger: logger)
         producer.close()
     }
 

@@ -52,4 +52,39 @@ import TestSupport
         let committed = admin.committedOffsets([AdminClient.OffsetRequest(group: group, partitions: partitions)], timeout: .seconds(5), maxInFlight: 1)
         #expect(try committed[group]?.get() == [:])
     }
+
+    /// The broker goes away under the reader and comes back empty (Tansu keeps its storage in memory):
+    /// librdkafka 2.0.2 could then wait forever to close the consumer, which would hang the exporter's
+    /// shutdown. The reader must still stop promptly.
+    @Test(.enabled(if: TestVirtualenv.isInstalled, "needs Tansu: run `make test-deps`"))
+    func stopsPromptlyAfterItsBrokerRestarted() throws {
+        let broker = try TansuBroker()
+        try broker.createTopic("client-stats", partitions: 1)
+        let stats = try StatsServer()
+        let logger = Logger(label: "stats-topic-tansu")
+        let factory = KafkaClientFactory(base: ClientConfiguration([("bootstrap.servers", broker.bootstrapServers), ("log_level", "0")]), logger: logger)
+        let reader = StatsTopicReader(
+            topic: "client-stats", consumer: try factory.assignedConsumer(role: "stats-topic"), collector: stats.collector,
+            partitionRefresh: .seconds(1), logger: logger)
+        reader.start()
+        var stopped = false
+        defer { if !stopped { reader.stop() } }
+
+        let producer = try Producer(configuration: ClientConfiguration([("bootstrap.servers", broker.bootstrapServers), ("linger.ms", "0")]))
+        let document = try Fixtures.bytes("consumer-2.0.2.json")
+        #expect(poll(within: .seconds(30)) {
+            try? producer.produce(topic: "client-stats", partition: 0, value: document)
+            try? producer.flush(timeout: .seconds(2))
+            return !stats.collector.clients.isEmpty
+        })
+        producer.close()
+
+        try broker.stop()
+        Thread.sleep(forTimeInterval: 3)
+        try broker.restart()
+        Thread.sleep(forTimeInterval: 3)
+        stopped = true
+        #expect(returns(within: .seconds(20)) { reader.stop() }, "the reader's consumer did not close")
+    }
 }
+

@@ -54,7 +54,7 @@ import Testing
         #expect(prober.snapshot().brokersWithoutPartition == 0)
 
         stopped = true
-        #expect(Self.returns(within: .seconds(20)) { prober.stop() }, "the probe's clients did not close")
+        #expect(returns(within: .seconds(20)) { prober.stop() }, "the probe's clients did not close")
     }
 
     private static func prober(on broker: TansuBroker) throws -> Prober {
@@ -71,15 +71,5 @@ import Testing
 
     private static func received(_ snapshot: Prober.Snapshot) -> UInt64 {
         snapshot.ledger.counts.values.reduce(0) { $0 + $1.received }
-    }
-
-    /// Runs `work` on a thread of its own; false if it has not returned within `limit` (it keeps running).
-    private static func returns(within limit: Duration, _ work: @escaping @Sendable () -> Void) -> Bool {
-        let done = DispatchSemaphore(value: 0)
-        Thread {
-            work()
-            done.signal()
-        }.start()
-        return done.wait(timeout: .now() + limit.seconds) == .success
     }
 }

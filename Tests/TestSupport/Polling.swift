@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Asks `condition` every 50 ms until it holds or `timeout` has passed; true if it held. Tests poll
 /// for what they wait for instead of sleeping a fixed time.
@@ -9,4 +10,14 @@ package func poll(within timeout: Duration, until condition: () -> Bool) -> Bool
         Thread.sleep(forTimeInterval: 0.05)
     }
     return condition()
+}
+
+/// Runs `work` on a thread of its own; false if it has not returned within `limit` (it keeps running).
+package func returns(within limit: Duration, _ work: @escaping @Sendable () -> Void) -> Bool {
+    let done = DispatchSemaphore(value: 0)
+    Thread {
+        work()
+        done.signal()
+    }.start()
+    return done.wait(timeout: .now() + limit.seconds) == .success
 }
