@@ -20,12 +20,17 @@ import Testing
     }
 
     @Test func openFileDescriptorsCountPipesOpenedHere() throws {
-        let before = try ProcessStatus.read().openFileDescriptors
-        var pipes = [[Int32]](repeating: [0, 0], count: 5)
-        for index in pipes.indices { #expect(pipe(&pipes[index]) == 0) }
-        defer { pipes.joined().forEach { close($0) } }
-        let after = try ProcessStatus.read().openFileDescriptors
-        #expect(after - before == 10)
+        // Other suites open and close descriptors meanwhile: one of a few tries must see exactly these ten.
+        var differences: [Double] = []
+        while differences.count < 20 && differences.last != 10 {
+            let before = try ProcessStatus.read().openFileDescriptors
+            var pipes = [[Int32]](repeating: [0, 0], count: 5)
+            for index in pipes.indices { #expect(pipe(&pipes[index]) == 0) }
+            let after = try ProcessStatus.read().openFileDescriptors
+            pipes.joined().forEach { close($0) }
+            differences.append(after - before)
+        }
+        #expect(differences.last == 10, "descriptors added by five pipes, try by try: \(differences)")
     }
 
     @Test func limitsAgreeWithGetrlimit() throws {
