@@ -22,10 +22,15 @@ final class ExporterProcess {
         let output = Pipe()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = output
-        output.fileHandleForReading.readabilityHandler = { [log] handle in
-            log.append(handle.availableData)
-        }
         try process.run()
+        // A thread reads until the pipe ends, not a readabilityHandler: that handler's dispatch source
+        // was never cancelled, and the descriptor it watched was closed when the FileHandle went away,
+        // after which another socket or pipe could get its number under libdispatch's event loop (the
+        // likely cause of a crash seen in _dispatch_event_loop_drain).
+        let reading = output.fileHandleForReading
+        Thread { [log] in
+            while case let data = reading.availableData, !data.isEmpty { log.append(data) }
+        }.start()
     }
 
     deinit {
