@@ -16,7 +16,7 @@ import TestSupport
         let port = Atomic<UInt16>(0)
         let finished = Atomic(false)
         let senders = (0..<8).map { _ in
-            Self.inBackground {
+            inBackground {
                 while !finished.load(ordering: .relaxed) {
                     guard let client = try? HTTPTestClient(port: port.load(ordering: .relaxed)) else {
                         Thread.sleep(forTimeInterval: 0.001)
@@ -48,23 +48,12 @@ import TestSupport
             router: Router(routes: [Route(.exact("/big")) { _ in HTTPResponse(status: 200, content: .bytes(bigBody)) }]))
     }
 
-    /// Runs `body` on a thread of its own (not Dispatch's pool, which busy tests can exhaust);
-    /// the semaphore is signalled when it returns.
-    private static func inBackground(_ body: @escaping @Sendable () -> Void) -> DispatchSemaphore {
-        let done = DispatchSemaphore(value: 0)
-        Thread {
-            body()
-            done.signal()
-        }.start()
-        return done
-    }
-
     @Test func aResponseBeingSentFinishesWhileTheServerStops() throws {
         let server = try Self.bigServer()
         let client = try HTTPTestClient(port: server.port)
         try client.write(Array("GET /big HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8))
         Thread.sleep(forTimeInterval: 0.1)
-        let stopping = Self.inBackground { server.stop() }
+        let stopping = inBackground { server.stop() }
         // The client reads only after the stop began.
         Thread.sleep(forTimeInterval: 0.3)
         let received = client.readUntilClosed()
@@ -79,7 +68,7 @@ import TestSupport
         let idle = try HTTPTestClient(port: server.port)
         Thread.sleep(forTimeInterval: 0.1)
         let started = ContinuousClock.now
-        #expect(Self.inBackground { server.stop() }.wait(timeout: .now() + 10) == .success)
+        #expect(inBackground { server.stop() }.wait(timeout: .now() + 10) == .success)
         let took = ContinuousClock.now - started
         #expect(took < .seconds(3), "the stop took \(took)")
         #expect(took >= .seconds(1), "the response being sent had \(took) instead of its grace second")

@@ -12,12 +12,18 @@ package func poll(within timeout: Duration, until condition: () -> Bool) -> Bool
     return condition()
 }
 
-/// Runs `work` on a thread of its own; false if it has not returned within `limit` (it keeps running).
-package func returns(within limit: Duration, _ work: @escaping @Sendable () -> Void) -> Bool {
+/// Runs `work` on a thread of its own (not Dispatch's pool, which busy tests can exhaust); the
+/// semaphore is signalled when it returns.
+package func inBackground(_ work: @escaping @Sendable () -> Void) -> DispatchSemaphore {
     let done = DispatchSemaphore(value: 0)
     Thread {
         work()
         done.signal()
     }.start()
-    return done.wait(timeout: .now() + limit.seconds) == .success
+    return done
+}
+
+/// Runs `work` on a thread of its own; false if it has not returned within `limit` (it keeps running).
+package func returns(within limit: Duration, _ work: @escaping @Sendable () -> Void) -> Bool {
+    inBackground(work).wait(timeout: .now() + limit.seconds) == .success
 }
