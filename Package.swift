@@ -81,7 +81,7 @@ let package = Package(
 
         .target(
             name: "TestSupport",
-            dependencies: ["CRdKafka", "Kafka", "Exposition", "HTTP", "MetricSources", "Support", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Kafka", "Exposition", "HTTP", "MetricSources", "Support", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"),
         .testTarget(name: "SupportTests", dependencies: ["Support", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"]),

@@ -58,7 +58,7 @@ final class Router: DemoComponent, @unchecked Sendable {
 
     func finish() {
         try? producer.flush(timeout: .seconds(5))
-        producer.client.close()
+        producer.close()
         consumer.close()
     }
 

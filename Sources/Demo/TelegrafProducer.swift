@@ -50,7 +50,7 @@ final class TelegrafProducer: DemoComponent, @unchecked Sendable {
 
     func finish() {
         try? producer.flush(timeout: .seconds(5))
-        producer.client.close()
+        producer.close()
     }
 
     /// Three in ten records are firewall policy events, the rest flow records.

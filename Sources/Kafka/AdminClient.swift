@@ -60,27 +60,26 @@ package final class AdminClient: Sendable {
 
     /// One admin request: `send` issues it on the call's queue, the result event is checked and handed to
     /// `read`. A handle that sends no event within the deadline and grace is abandoned.
-    package func request<Value>(
+    func request<Value>(
         _ operation: rd_kafka_admin_op_t, named name: String, timeout: Duration,
-        send: (KafkaClient, AdminCall) -> Void, read: (OpaquePointer) throws(KafkaError) -> Value
+        send: (AdminCall) -> Void, read: (OpaquePointer) throws(KafkaError) -> Value
     ) throws(KafkaError) -> Value {
         let client = try client()
-        let call = AdminCall(client: client, operation: operation, timeout: timeout)
-        send(client, call)
+        let call = try AdminCall(handle: client.retainHandle(), operation: operation, timeout: timeout)
+        send(call)
         guard let event = call.nextEvent(deadline: .now + timeout + grace) else {
             abandon(client)
             throw KafkaError.timedOut(name)
         }
-        defer { rd_kafka_event_destroy(event) }
-        try call.check(event, name)
-        return try read(event)
+        try event.check(name)
+        return try event.read(read)
     }
 
     // MARK: ListConsumerGroups
 
     package func listGroups(timeout: Duration) throws(KafkaError) -> [GroupListing] {
-        try request(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, named: "ListConsumerGroups", timeout: timeout) { client, call in
-            rd_kafka_ListConsumerGroups(client.handle, call.options(opaque: 0), call.queue)
+        try request(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, named: "ListConsumerGroups", timeout: timeout) { call in
+            call.submit(opaque: 0) { rd_kafka_ListConsumerGroups($0, $1, $2) }
         } read: { (event) throws(KafkaError) in
             guard let result = rd_kafka_event_ListConsumerGroups_result(event) else {
                 throw KafkaError.invalidArgument("ListConsumerGroups: unexpected event")
@@ -106,9 +105,9 @@ package final class AdminClient: Sendable {
 
     package func describeGroups(_ groups: [String], timeout: Duration) throws(KafkaError) -> [GroupDescription] {
         guard !groups.isEmpty else { return [] }
-        return try request(RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, named: "DescribeConsumerGroups", timeout: timeout) { client, call in
+        return try request(RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, named: "DescribeConsumerGroups", timeout: timeout) { call in
             withCStringArray(groups) { names in
-                rd_kafka_DescribeConsumerGroups(client.handle, names, groups.count, call.options(opaque: 0), call.queue)
+                call.submit(opaque: 0) { rd_kafka_DescribeConsumerGroups($0, names, groups.count, $1, $2) }
             }
         } read: { (event) throws(KafkaError) in
             guard let result = rd_kafka_event_DescribeConsumerGroups_result(event) else {

@@ -2,9 +2,3 @@
 func string(fromCBuffer buffer: [CChar]) -> String {
     String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
-
-/// A librdkafka pointer crossing to another thread. librdkafka handles are thread-safe; the owner
-/// guarantees the pointer outlives the thread.
-struct SendablePointer: @unchecked Sendable {
-    let pointer: OpaquePointer
-}

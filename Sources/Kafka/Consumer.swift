@@ -9,6 +9,23 @@ package struct ConsumedMessage: Sendable {
     package let timestampMilliseconds: Int64?
 }
 
+extension ConsumedMessage {
+    /// Copies a polled message; nil at a partition's end, and its error thrown. The caller destroys it.
+    fileprivate init?(_ message: UnsafeMutablePointer<rd_kafka_message_t>) throws(KafkaError) {
+        let m = message.pointee
+        if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return nil }
+        if m.err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(m.err) }
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
+        self.init(
+            topicPartition: TopicPartition(String(cString: rd_kafka_topic_name(m.rkt)), m.partition),
+            offset: m.offset,
+            key: m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
+            value: m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? [],
+            timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp)
+    }
+}
+
 /// A librdkafka high-level consumer for the demo and tests; also used to commit known offsets.
 package final class Consumer: Sendable {
     package let client: KafkaClient
@@ -19,17 +36,19 @@ package final class Consumer: Sendable {
 
     package func subscribe(_ topics: [String]) throws(KafkaError) {
         let list = PartitionList(topics.map { TopicPartition($0, RD_KAFKA_PARTITION_UA) })
-        try list.withPointer { (list) throws(KafkaError) in try KafkaError.check(rd_kafka_subscribe(client.handle, list), "subscribe") }
+        try client.withHandle { (handle) throws(KafkaError) in
+            try list.withPointer { (list) throws(KafkaError) in try KafkaError.check(rd_kafka_subscribe(handle, list), "subscribe") }
+        }
     }
 
     /// Reads the given partitions from the given offsets without joining a group.
     package func assign(_ offsets: [TopicPartition: Int64]) throws(KafkaError) {
         let list = PartitionList(offsets: offsets)
-        try list.withPointer { (list) throws(KafkaError) in try KafkaError.check(rd_kafka_assign(client.handle, list), "assign") }
+        try client.withHandle { (handle) throws(KafkaError) in
+            try list.withPointer { (list) throws(KafkaError) in try KafkaError.check(rd_kafka_assign(handle, list), "assign") }
+        }
     }
 
-    /// The next message, or nil on timeout. Consumer errors (other than reaching a partition's end)
-    /// are thrown; they are usually transient.
     /// The next message, or nil after a timeout or an error, which `onError` hears: the readers in the
     /// exporter and the demo log it and read on.
     package func next(timeout: Duration, onError: (KafkaError) -> Void) -> ConsumedMessage? {
@@ -42,32 +61,28 @@ package final class Consumer: Sendable {
     }
 
     package func poll(timeout: Duration) throws(KafkaError) -> ConsumedMessage? {
-        guard let message = rd_kafka_consumer_poll(client.handle, timeout.milliseconds) else { return nil }
-        defer { rd_kafka_message_destroy(message) }
-        let m = message.pointee
-        if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF { return nil }
-        if m.err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(m.err) }
-        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let timestamp = rd_kafka_message_timestamp(message, &timestampType)
-        return ConsumedMessage(
-            topicPartition: TopicPartition(String(cString: rd_kafka_topic_name(m.rkt)), m.partition),
-            offset: m.offset,
-            key: m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
-            value: m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) } ?? [],
-            timestampMilliseconds: timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : timestamp)
+        try client.withHandle { (handle) throws(KafkaError) in
+            guard let message = rd_kafka_consumer_poll(handle, timeout.milliseconds) else { return nil }
+            defer { rd_kafka_message_destroy(message) }
+            return try ConsumedMessage(message)
+        }
     }
 
     /// Commits explicit offsets (the next offset to read, as Kafka defines committed offsets).
     package func commit(_ offsets: [TopicPartition: Int64]) throws(KafkaError) {
         let list = PartitionList(offsets: offsets)
-        try list.withPointer { (list) throws(KafkaError) in try KafkaError.check(rd_kafka_commit(client.handle, list, 0), "commit") }
+        try client.withHandle { (handle) throws(KafkaError) in
+            try list.withPointer { (list) throws(KafkaError) in try KafkaError.check(rd_kafka_commit(handle, list, 0), "commit") }
+        }
     }
 
     /// Commits the offsets of the messages consumed so far.
     package func commitConsumed(async: Bool) throws(KafkaError) {
-        let code = rd_kafka_commit(client.handle, nil, async ? 1 : 0)
-        if code == RD_KAFKA_RESP_ERR__NO_OFFSET { return }
-        try KafkaError.check(code, "commit")
+        try client.withHandle { (handle) throws(KafkaError) in
+            let code = rd_kafka_commit(handle, nil, async ? 1 : 0)
+            if code == RD_KAFKA_RESP_ERR__NO_OFFSET { return }
+            try KafkaError.check(code, "commit")
+        }
     }
 
     package func close() {

@@ -3,21 +3,23 @@ import Foundation
 import Synchronization
 import Support
 
-/// Owns one `rd_kafka_t` and the thread that serves its callbacks.
+/// A librdkafka client: owns the `rd_kafka_t` (through a `KafkaHandle`) and the thread that serves
+/// its callbacks.
 ///
-/// librdkafka handles are thread-safe, so the class is shared freely; every other type in this
-/// module borrows `handle` from a client and never outlives it.
-package final class KafkaClient: @unchecked Sendable {
+/// librdkafka handles are thread-safe, so the class is shared freely. `close()` may be called at any
+/// time, from any thread, any number of times: calls already in flight keep the handle until they
+/// return, later calls fail with `KafkaError.closed`, and the handle is destroyed once the last of
+/// them and of its dependents (topic handles, admin queues) is gone.
+package final class KafkaClient: Sendable {
     package enum Kind: Sendable {
         case producer
         case consumer
     }
 
-    package let handle: OpaquePointer
     package let kind: Kind
     package let name: String
-    private let callbackBox: Unmanaged<CallbackBox>
-    private let closed = Atomic<Bool>(false)
+    /// nil once closed.
+    private let handle: Mutex<KafkaHandle?>
     /// Serves a producer's callbacks; a consumer's owner polls it instead.
     private let poller: BackgroundLoop
 
@@ -33,22 +35,23 @@ package final class KafkaClient: @unchecked Sendable {
         }
         var errorText = [CChar](repeating: 0, count: 512)
         let type = kind == .producer ? RD_KAFKA_PRODUCER : RD_KAFKA_CONSUMER
-        guard let handle = rd_kafka_new(type, conf, &errorText, errorText.count) else {
+        guard let pointer = rd_kafka_new(type, conf, &errorText, errorText.count) else {
             rd_kafka_conf_destroy(conf)
             box.release()
             throw KafkaError.invalidArgument(string(fromCBuffer: errorText))
         }
-        self.handle = handle
-        self.callbackBox = box
-        self.name = String(cString: rd_kafka_name(handle))
+        let handle = KafkaHandle(pointer: pointer, callbackBox: box)
+        self.handle = Mutex(handle)
+        name = String(cString: rd_kafka_name(pointer))
         poller = BackgroundLoop(name: "rdkafka-poll \(name)")
         if kind == .consumer {
             // Route statistics, logs and errors to the consumer queue that its owner polls.
-            rd_kafka_poll_set_consumer(handle)
+            rd_kafka_poll_set_consumer(pointer)
         } else {
-            let handle = SendablePointer(pointer: handle)
-            poller.start {
-                rd_kafka_poll(handle.pointer, 100)
+            // Holds the handle only during a pass, so that `close()` destroys it before returning.
+            poller.start { [weak self] in
+                guard let handle = try? self?.retainHandle() else { return .milliseconds(100) }
+                handle.use { _ = rd_kafka_poll($0, 100) }
                 return .zero
             }
         }
@@ -58,35 +61,47 @@ package final class KafkaClient: @unchecked Sendable {
         close()
     }
 
-    /// Stops callbacks and destroys the handle. A consumer leaves its group first unless `leavingGroup`
-    /// is false (for consumers that were only assigned partitions).
+    /// Stops callbacks and lets go of the handle. A consumer leaves its group first unless
+    /// `leavingGroup` is false (for consumers that were only assigned partitions).
     package func close(leavingGroup: Bool = true) {
-        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        guard let handle = take() else { return }
         poller.stop()
         if kind == .consumer && leavingGroup {
-            rd_kafka_consumer_close(handle)
-            rd_kafka_destroy(handle)
-        } else {
-            rd_kafka_destroy_flags(handle, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
+            handle.use { _ = rd_kafka_consumer_close($0) }
         }
-        callbackBox.release()
     }
 
-    /// Destroys the handle without waiting for a consumer to leave its group; used for handles that
-    /// stopped answering, on a thread of its own since a wedged handle may block for a while.
+    /// Lets go of a handle that stopped answering without waiting for anything: its destroy, which may
+    /// block for a while, runs on a thread of its own.
     package func abandon() {
-        guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        let box = callbackBox
-        let handle = SendablePointer(pointer: handle)
+        guard let handle = take() else { return }
+        handle.destroyInBackground()
         let poller = poller
         Thread.detachNewThread {
             poller.stop()
-            rd_kafka_destroy_flags(handle.pointer, Int32(RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE))
-            box.release()
+            withExtendedLifetime(handle) {}
         }
     }
 
-    package var isClosed: Bool { closed.load(ordering: .acquiring) }
+    package var isClosed: Bool { handle.withLock { $0 == nil } }
+
+    private func take() -> KafkaHandle? {
+        handle.withLock { handle in
+            defer { handle = nil }
+            return handle
+        }
+    }
+
+    /// The handle, kept alive by the caller's reference; fails once the client is closed.
+    func retainHandle() throws(KafkaError) -> KafkaHandle {
+        guard let handle = handle.withLock({ $0 }) else { throw KafkaError.closed(name) }
+        return handle
+    }
+
+    /// Runs `body` with the `rd_kafka_t`, which lives until `body` returns even if the client is closed meanwhile.
+    func withHandle<Result>(_ body: (OpaquePointer) throws(KafkaError) -> Result) throws(KafkaError) -> Result {
+        try retainHandle().use(body)
+    }
 
     private static func installCallbacks(_ conf: OpaquePointer, _ callbacks: ClientCallbacks) {
         if callbacks.statistics != nil {

@@ -11,7 +11,7 @@ package struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Wraps an `rd_kafka_error_t`, destroying it when `owned`.
-    package init(error: OpaquePointer, owned: Bool) {
+    init(error: OpaquePointer, owned: Bool) {
         self.code = rd_kafka_error_code(error).rawValue
         self.message = String(cString: rd_kafka_error_string(error))
         if owned { rd_kafka_error_destroy(error) }
@@ -20,6 +20,11 @@ package struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
     /// An error detected on our side of the API, e.g. a call that never answered.
     package static func timedOut(_ what: String) -> KafkaError {
         KafkaError(RD_KAFKA_RESP_ERR__TIMED_OUT, "\(what) timed out")
+    }
+
+    /// A call on a client that was closed.
+    package static func closed(_ client: String) -> KafkaError {
+        KafkaError(RD_KAFKA_RESP_ERR__DESTROY, "\(client) is closed")
     }
 
     package static func invalidArgument(_ message: String) -> KafkaError {

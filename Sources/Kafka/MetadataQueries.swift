@@ -3,9 +3,14 @@ import CRdKafka
 extension KafkaClient {
     /// Brokers, topics and partitions (with leader, replicas and ISR) of the whole cluster: one request.
     package func fetchMetadata(timeout: Duration) throws(KafkaError) -> ClusterMetadata {
+        try withHandle { (handle) throws(KafkaError) in try Self.metadata(handle, topic: nil, timeout: timeout, what: "metadata") }
+    }
+
+    /// One Metadata request: of every topic, or of `topic` alone.
+    static func metadata(_ handle: OpaquePointer, topic: OpaquePointer?, timeout: Duration, what: String) throws(KafkaError) -> ClusterMetadata {
         var metadata: UnsafePointer<rd_kafka_metadata>?
-        try KafkaError.check(rd_kafka_metadata(handle, 1, nil, &metadata, timeout.milliseconds), "metadata")
-        guard let metadata else { throw KafkaError.invalidArgument("metadata: empty response") }
+        try KafkaError.check(rd_kafka_metadata(handle, topic == nil ? 1 : 0, topic, &metadata, timeout.milliseconds), what)
+        guard let metadata else { throw KafkaError.invalidArgument("\(what): empty response") }
         defer { rd_kafka_metadata_destroy(metadata) }
         return ClusterMetadata(metadata.pointee)
     }

@@ -19,9 +19,9 @@ extension AdminClient {
                 throw KafkaError(code, "CreateTopics \(name): \(string(fromCBuffer: errorText))")
             }
         }
-        try request(RD_KAFKA_ADMIN_OP_CREATETOPICS, named: "CreateTopics", timeout: timeout) { client, call in
+        try request(RD_KAFKA_ADMIN_OP_CREATETOPICS, named: "CreateTopics", timeout: timeout) { call in
             var topics: [OpaquePointer?] = [topic]
-            rd_kafka_CreateTopics(client.handle, &topics, 1, call.options(opaque: 0), call.queue)
+            call.submit(opaque: 0) { rd_kafka_CreateTopics($0, &topics, 1, $1, $2) }
         } read: { (event) throws(KafkaError) in
             guard let result = rd_kafka_event_CreateTopics_result(event) else {
                 throw KafkaError.invalidArgument("CreateTopics: unexpected event")
@@ -43,9 +43,9 @@ extension AdminClient {
         guard !topics.isEmpty else { return [:] }
         let resources = topics.map { rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, $0) }
         defer { resources.forEach { rd_kafka_ConfigResource_destroy($0) } }
-        return try request(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, named: "DescribeConfigs", timeout: timeout) { client, call in
+        return try request(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, named: "DescribeConfigs", timeout: timeout) { call in
             var pointers = resources
-            rd_kafka_DescribeConfigs(client.handle, &pointers, pointers.count, call.options(opaque: 0), call.queue)
+            call.submit(opaque: 0) { rd_kafka_DescribeConfigs($0, &pointers, pointers.count, $1, $2) }
         } read: { (event) throws(KafkaError) in
             guard let result = rd_kafka_event_DescribeConfigs_result(event) else {
                 throw KafkaError.invalidArgument("DescribeConfigs: unexpected event")

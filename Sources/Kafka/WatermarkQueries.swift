@@ -45,11 +45,15 @@ extension KafkaClient {
             }
         }
         guard !calls.isEmpty else { return result }
+        let handle: KafkaHandle
+        do { handle = try retainHandle() } catch {
+            for call in calls { for partition in call.partitions { result.errors[partition] = error } }
+            return result
+        }
 
         let deadline = ContinuousClock.now + timeout
         let next = Atomic(0)
         let answers = Mutex([Result<PartitionList, KafkaError>?](repeating: nil, count: calls.count))
-        let handle = SendablePointer(pointer: handle)
         let workers = (0..<min(batching.inFlight, calls.count)).map { _ in
             Concurrently.start { [calls] in
                 while true {
@@ -98,12 +102,12 @@ extension KafkaClient {
 
     /// One blocking ListOffsets call for `end` (earliest or latest) of `partitions`.
     private static func listOffsets(
-        _ partitions: ArraySlice<TopicPartition>, end: Int64, handle: SendablePointer, deadline: ContinuousClock.Instant
+        _ partitions: ArraySlice<TopicPartition>, end: Int64, handle: KafkaHandle, deadline: ContinuousClock.Instant
     ) -> Result<PartitionList, KafkaError> {
         let remaining = deadline - .now
         guard remaining > .zero else { return .failure(.timedOut("list offsets")) }
         let list = PartitionList(partitions, offset: end)
-        let code = list.withPointer { rd_kafka_offsets_for_times(handle.pointer, $0, remaining.milliseconds) }
+        let code = handle.use { handle in list.withPointer { rd_kafka_offsets_for_times(handle, $0, remaining.milliseconds) } }
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
             return .failure(KafkaError(code, "list offsets: \(String(cString: rd_kafka_err2str(code)))"))
         }

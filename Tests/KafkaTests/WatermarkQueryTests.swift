@@ -23,7 +23,7 @@ import Testing
             }
         }
         try producer.flush(timeout: .seconds(10))
-        producer.client.close()
+        producer.close()
 
         let client = try KafkaClient(kind: .producer, configuration: configuration)
         var byLeader: [Int32: [TopicPartition]] = [:]
