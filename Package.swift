@@ -67,7 +67,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "kafka-exporter", dependencies: ["Exporter"]),
+        .executableTarget(name: "kafka-exporter", dependencies: ["Exporter", "Exposition"]),
         // Benchmarks print ratios measured in one run (BENCHMARKS.md); not tests.
         .executableTarget(
             name: "ExporterBenchmarks",

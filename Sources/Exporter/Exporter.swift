@@ -38,7 +38,6 @@ package final class Exporter: Sendable {
                 throw error
             }
         }
-        AllocationPolicy.reuseLargeBuffers()
         registry = Registry(constantLabels: configuration.constantLabels.map { ($0.name, $0.value) })
         var kafka = configuration.kafka
         var collection = configuration.collection

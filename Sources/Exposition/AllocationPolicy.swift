@@ -14,12 +14,23 @@ import CMalloc
 /// 2000-client flood left in the HTTP threads' arena stayed resident after the clients expired; with
 /// one, the resident size returns to the baseline, and cycles and scrapes cost the same (BENCHMARKS.md,
 /// "One heap arena").
+///
+/// Both thresholds are fixed on purpose: setting either turns off glibc's dynamic mmap threshold, which
+/// would otherwise rise and fall with what was freed last.
 package enum AllocationPolicy {
+    /// Call first thing in `main`, before any thread starts: glibc's `mallopt` is not thread-safe.
+    /// A value glibc refuses stops the process, since it would silently change the memory behaviour.
     package static func reuseLargeBuffers() {
         #if canImport(Glibc)
-        _ = mallopt(M_ARENA_MAX, 1)
-        _ = mallopt(M_MMAP_THRESHOLD, 256 << 20)
-        _ = mallopt(M_TRIM_THRESHOLD, 512 << 20)
+        let settings: [(parameter: Int32, name: String, value: Int32)] = [
+            (M_ARENA_MAX, "M_ARENA_MAX", 1),
+            // glibc's maximum on 64-bit systems (HEAP_MAX_SIZE / 2); a larger value is refused.
+            (M_MMAP_THRESHOLD, "M_MMAP_THRESHOLD", 32 << 20),
+            (M_TRIM_THRESHOLD, "M_TRIM_THRESHOLD", 512 << 20),
+        ]
+        for setting in settings {
+            precondition(mallopt(setting.parameter, setting.value) == 1, "glibc refused mallopt(\(setting.name), \(setting.value))")
+        }
         #endif
     }
 

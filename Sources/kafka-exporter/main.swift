@@ -1,3 +1,6 @@
 import Exporter
+import Exposition
 
+// Before any thread starts.
+AllocationPolicy.reuseLargeBuffers()
 ExporterCLI.main()
