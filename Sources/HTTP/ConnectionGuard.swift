@@ -2,7 +2,8 @@ import Foundation
 import Support
 import Synchronization
 
-/// `--web.max-connections`, `--web.max-connections-per-ip`, `--web.request-timeout`, `--web.idle-timeout`.
+/// `--web.max-connections`, `--web.max-connections-per-ip`, `--web.request-timeout`, and how long a
+/// kept-alive connection may idle between requests.
 package struct ConnectionLimits: Sendable {
     package var maxConnections = 256
     package var maxConnectionsPerPeer = 32
@@ -16,12 +17,16 @@ package struct ConnectionLimits: Sendable {
 ///
 /// microhttpd's own timeout restarts with every byte, so a client sending one byte every few seconds
 /// keeps its connection for ever, and at its connection limit microhttpd stops accepting, leaving new
-/// clients waiting in the kernel's queue. Here instead:
-/// - a connection is refused (closed at once) when its peer address holds `maxConnectionsPerPeer`;
-/// - when the server holds `maxConnections`, the connection that has waited longest for a request
-///   (one still sending its first request, or kept alive and idle) is closed to make room, so clients
-///   that dribble their headers from many addresses cannot keep a scrape out; connections being
-///   answered are never closed, and the new one is refused only when every connection is;
+/// clients waiting in the kernel's queue. Here instead, a connection that would pass a limit makes
+/// room by closing the connection that has waited longest for a request (one still sending its first
+/// request, or kept alive and idle) within that limit:
+/// - among its peer address's connections when that address holds `maxConnectionsPerPeer`, so a
+///   client dribbling headers from the scraper's own address (a NAT, an ingress, a sidecar) cannot
+///   keep the scrape out;
+/// - among all connections when the server holds `maxConnections`, so clients dribbling from many
+///   addresses cannot either.
+/// Connections being answered are never closed; the new one is refused only when every connection
+/// within the limit is being answered. Besides:
 /// - each request must arrive in full (headers and body) within `requestTimeout` of the connection's
 ///   start, or for a kept-alive connection within `idleTimeout` + `requestTimeout` of the previous
 ///   response; a watchdog closes the connections past their deadline and counts them as timeouts.
@@ -53,6 +58,12 @@ final class ConnectionGuard: Sendable {
 
         /// Connections open or admitted, less those on their way out.
         var held: Int { connections.count - closing + admittedCount }
+
+        /// The connection waiting longest for a request among those `including`, none being closed.
+        func longestWaiting(where including: (Connection) -> Bool) -> UInt? {
+            connections.filter { !$0.value.closedByGuard && $0.value.waitingSince != nil && including($0.value) }
+                .min { $0.value.waitingSince! < $1.value.waitingSince! }?.key
+        }
 
         mutating func forget(peer: [UInt8]) {
             let remaining = perPeer[peer, default: 1] - 1
@@ -93,14 +104,18 @@ final class ConnectionGuard: Sendable {
         let now = ContinuousClock.now
         let admission: Admission = state.withLock { state in
             if state.refusingAll { return .refused(reason: nil) }
-            if state.perPeer[peer, default: 0] >= limits.maxConnectionsPerPeer { return .refused(reason: "peer_connection_limit") }
             var admission = Admission.admitted
-            if state.held >= limits.maxConnections {
-                let waiting = state.connections.filter { !$0.value.closedByGuard && $0.value.waitingSince != nil }
-                guard let longest = waiting.min(by: { $0.value.waitingSince! < $1.value.waitingSince! }) else {
+            if state.perPeer[peer, default: 0] >= limits.maxConnectionsPerPeer {
+                guard let longest = state.longestWaiting(where: { $0.peer == peer }) else {
+                    return .refused(reason: "peer_connection_limit")
+                }
+                Self.shut(longest, in: &state)
+                admission = .evictedAnother
+            } else if state.held >= limits.maxConnections {
+                guard let longest = state.longestWaiting(where: { _ in true }) else {
                     return .refused(reason: "connection_limit")
                 }
-                Self.shut(longest.key, in: &state)
+                Self.shut(longest, in: &state)
                 admission = .evictedAnother
             }
             state.perPeer[peer, default: 0] += 1
@@ -160,9 +175,18 @@ final class ConnectionGuard: Sendable {
     func closed(_ connection: UInt) {
         state.withLock { state in
             guard let closed = state.connections.removeValue(forKey: connection) else { return }
-            if closed.closedByGuard { state.closing -= 1 }
-            state.forget(peer: closed.peer)
+            // One the guard shut down left its peer's count then.
+            if closed.closedByGuard {
+                state.closing -= 1
+            } else {
+                state.forget(peer: closed.peer)
+            }
         }
+    }
+
+    /// No connection open or admitted: microhttpd reported every admitted socket open, and closed.
+    var isEmpty: Bool {
+        state.withLock { $0.connections.isEmpty && $0.admittedCount == 0 }
     }
 
     /// From now on every new socket is closed at once, uncounted: the server is stopping.
@@ -200,11 +224,13 @@ final class ConnectionGuard: Sendable {
         for _ in 0..<count { statistics.recordFailure("timeout") }
     }
 
-    /// Done under the lock that `closed` takes, so a socket number is never reused in between.
+    /// Done under the lock that `closed` takes, so a socket number is never reused in between. The
+    /// connection no longer counts against its peer's limit, as it no longer counts against the server's.
     private static func shut(_ key: UInt, in state: inout State) {
-        guard let socket = state.connections[key]?.socket else { return }
-        shutdown(socket, Int32(SHUT_RDWR))
+        guard let connection = state.connections[key], !connection.closedByGuard else { return }
+        shutdown(connection.socket, Int32(SHUT_RDWR))
         state.connections[key]?.closedByGuard = true
         state.closing += 1
+        state.forget(peer: connection.peer)
     }
 }

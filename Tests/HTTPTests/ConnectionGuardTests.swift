@@ -3,7 +3,8 @@ import Testing
 
 /// The guard counts a socket from the moment its accept policy admits it: microhttpd reports the
 /// connection open only later, and another thread may accept the next socket in between. At the server
-/// limit it makes room by closing the connection that has waited longest for a request.
+/// limit, and at a peer's, it makes room by closing the connection that has waited longest for a
+/// request within that limit.
 @Suite struct ConnectionGuardTests {
     private static let peer: [UInt8] = [127, 0, 0, 2]
 
@@ -24,9 +25,36 @@ import Testing
 
         connectionGuard.opened(1, socket: -1, peer: Self.peer)
         connectionGuard.opened(2, socket: -1, peer: Self.peer)
+        for key: UInt in [1, 2] { connectionGuard.answered(key) }
         #expect(!connectionGuard.admits(peer: Self.peer), "an opened admission must not count twice or vanish")
         connectionGuard.closed(1)
         #expect(connectionGuard.admits(peer: Self.peer))
+    }
+
+    @Test func atAPeersLimitItsLongestWaitingConnectionMakesRoomButNoneBeingAnsweredNorAnotherPeers() {
+        let (connectionGuard, statistics) = Self.guarded(maxConnections: 8, perPeer: 3)
+        let other: [UInt8] = [127, 0, 0, 3]
+        #expect(connectionGuard.admits(peer: other))
+        connectionGuard.opened(9, socket: -1, peer: other)
+        for key: UInt in 1...3 {
+            #expect(connectionGuard.admits(peer: Self.peer))
+            connectionGuard.opened(key, socket: -1, peer: Self.peer)
+        }
+        connectionGuard.answered(1)
+        connectionGuard.completed(2)  // kept alive: waits from now, after 3
+        #expect(connectionGuard.admits(peer: Self.peer))
+        #expect(statistics.failures("evicted") == 1)
+        #expect(connectionGuard.wasClosedByGuard(3))
+        #expect(![1, 2, 9].contains { connectionGuard.wasClosedByGuard($0) }, "the other peer waited longest, but is within its limit")
+
+        connectionGuard.opened(4, socket: -1, peer: Self.peer)
+        for key: UInt in [2, 4] { connectionGuard.answered(key) }
+        #expect(!connectionGuard.admits(peer: Self.peer), "every connection of the peer is being answered")
+        #expect(statistics.failures("peer_connection_limit") == 1)
+        connectionGuard.closed(3)
+        #expect(!connectionGuard.admits(peer: Self.peer), "the evicted one stopped counting when it was shut")
+        #expect(connectionGuard.admits(peer: other))
+        #expect(statistics.failures("evicted") == 1)
     }
 
     @Test func theServerLimitCountsAdmissionsToo() {
