@@ -1,6 +1,9 @@
 #include "mhd_shims.h"
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
 #include <sys/select.h>
@@ -12,9 +15,68 @@
 
 #include <stdio.h>
 
-// The connection whose request line this thread read last and whose headers have not reached the
-// access handler yet: microhttpd reports a malformed Content-Length without naming the connection.
-static __thread struct MHD_Connection *reading_headers;
+// What the shim keeps per server: its own copy of the options (the callbacks' `cls`), the daemon,
+// and the connections whose request line arrived but whose headers have not reached the access
+// handler yet. microhttpd reports a malformed Content-Length through the logger, which does not name
+// the connection; it is the one among them, on the logging thread, whose headers were received.
+struct kx_server {
+    struct KXServerOptions options;
+    struct MHD_Daemon *daemon;
+    pthread_mutex_t lock;
+    struct kx_connection_note *reading_headers;
+};
+
+// Hung on each connection as its socket context from microhttpd's open notice to its close notice.
+struct kx_connection_note {
+    struct kx_server *server;
+    struct MHD_Connection *connection;
+    pthread_t thread;
+    bool reading_headers;
+    struct kx_connection_note *previous, *next;
+};
+
+static struct kx_connection_note *note_of(struct MHD_Connection *connection) {
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info == NULL ? NULL : (struct kx_connection_note *)info->socket_context;
+}
+
+// Both with the server's lock held.
+static void start_reading_headers(struct kx_connection_note *note) {
+    if (note->reading_headers) return;
+    note->reading_headers = true;
+    note->previous = NULL;
+    note->next = note->server->reading_headers;
+    if (note->next != NULL) note->next->previous = note;
+    note->server->reading_headers = note;
+}
+
+static void stop_reading_headers(struct kx_connection_note *note) {
+    if (!note->reading_headers) return;
+    note->reading_headers = false;
+    if (note->previous != NULL) note->previous->next = note->next;
+    else note->server->reading_headers = note->next;
+    if (note->next != NULL) note->next->previous = note->previous;
+    note->previous = note->next = NULL;
+}
+
+// The connection whose headers this thread is parsing, if exactly one qualifies. Connections are
+// served by one thread each, so those of this thread are not changing under us; among them, only the
+// one being parsed has its headers received (its header size is known).
+static struct MHD_Connection *parsing_headers(struct kx_server *server) {
+    struct MHD_Connection *found = NULL;
+    pthread_mutex_lock(&server->lock);
+    for (struct kx_connection_note *note = server->reading_headers; note != NULL; note = note->next) {
+        if (!pthread_equal(note->thread, pthread_self())) continue;
+        if (MHD_get_connection_info(note->connection, MHD_CONNECTION_INFO_REQUEST_HEADER_SIZE) == NULL) continue;
+        if (found != NULL) {
+            found = NULL;
+            break;
+        }
+        found = note->connection;
+    }
+    pthread_mutex_unlock(&server->lock);
+    return found;
+}
 
 // Answers `status` on a connection microhttpd has not answered yet, and ends it. A TLS connection
 // is only ended: raw bytes would not be TLS.
@@ -26,22 +88,29 @@ static void refuse(const struct KXServerOptions *o, struct MHD_Connection *conne
 }
 
 static void format_error(void *cls, const char *format, va_list arguments) {
-    const struct KXServerOptions *o = cls;
+    struct kx_server *server = cls;
     char message[512];
     vsnprintf(message, sizeof message, format, arguments);
     // microhttpd 0.9.75 answers a malformed Content-Length with its 400 header block written twice;
-    // the client gets one clean 400 instead, before microhttpd writes anything.
-    if (reading_headers != NULL && strstr(message, "Content-Length") != NULL) {
-        static const char refusal[] = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"
-            "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 23\r\n\r\ninvalid Content-Length\n";
-        refuse(o, reading_headers, refusal, sizeof refusal - 1);
-        reading_headers = NULL;
+    // the client gets one clean 400 instead, before microhttpd writes anything. Where the connection
+    // cannot be told for certain, microhttpd answers as it does.
+    if (strstr(message, "Content-Length") != NULL) {
+        struct MHD_Connection *connection = parsing_headers(server);
+        if (connection != NULL) {
+            static const char refusal[] = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"
+                "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 23\r\n\r\ninvalid Content-Length\n";
+            refuse(&server->options, connection, refusal, sizeof refusal - 1);
+        }
     }
-    o->error_logger(o->context, message);
+    server->options.error_logger(server->options.context, message);
 }
 
-void kx_mhd_headers_complete(void) {
-    reading_headers = NULL;
+void kx_mhd_headers_complete(void *connection) {
+    struct kx_connection_note *note = note_of(connection);
+    if (note == NULL) return;
+    pthread_mutex_lock(&note->server->lock);
+    stop_reading_headers(note);
+    pthread_mutex_unlock(&note->server->lock);
 }
 
 static size_t peer_bytes(const struct sockaddr *address, uint8_t out[16]) {
@@ -64,7 +133,7 @@ static size_t peer_bytes(const struct sockaddr *address, uint8_t out[16]) {
 
 static enum MHD_Result accept_policy(void *cls, const struct sockaddr *address, socklen_t length) {
     (void)length;
-    const struct KXServerOptions *o = cls;
+    const struct KXServerOptions *o = &((struct kx_server *)cls)->options;
     uint8_t peer[16];
     size_t peer_length = peer_bytes(address, peer);
     return o->accept_policy(o->context, peer, peer_length) ? MHD_YES : MHD_NO;
@@ -72,30 +141,51 @@ static enum MHD_Result accept_policy(void *cls, const struct sockaddr *address, 
 
 static void connection_event(void *cls, struct MHD_Connection *connection, void **socket_context,
                              enum MHD_ConnectionNotificationCode code) {
-    (void)socket_context;
-    const struct KXServerOptions *o = cls;
-    // A connection is served by one thread from start to end, so this thread's note is the one to clear.
-    if (code == MHD_CONNECTION_NOTIFY_CLOSED && reading_headers == connection) reading_headers = NULL;
-    o->connection_event(o->context, connection, code == MHD_CONNECTION_NOTIFY_CLOSED);
+    struct kx_server *server = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        struct kx_connection_note *note = calloc(1, sizeof *note);
+        if (note != NULL) {
+            note->server = server;
+            note->connection = connection;
+            note->thread = pthread_self();
+        }
+        *socket_context = note;
+    } else {
+        struct kx_connection_note *note = *socket_context;
+        if (note != NULL) {
+            pthread_mutex_lock(&server->lock);
+            stop_reading_headers(note);
+            pthread_mutex_unlock(&server->lock);
+            free(note);
+            *socket_context = NULL;
+        }
+    }
+    server->options.connection_event(server->options.context, connection, code == MHD_CONNECTION_NOTIFY_CLOSED);
 }
 
 // Called with the raw request target before microhttpd splits off its query parameters: a target
 // with more than the pool can hold would make microhttpd fail half-way and leave the client hanging.
 static void *uri_received(void *cls, const char *uri, struct MHD_Connection *connection) {
-    const struct KXServerOptions *o = cls;
+    struct kx_server *server = cls;
+    const struct KXServerOptions *o = &server->options;
     unsigned int parameters = 0;
     const char *query = strchr(uri, '?');
     for (const char *c = query; c != NULL && *c != '\0'; c++) {
         if (*c == '&' || *c == '?') parameters++;
     }
-    reading_headers = connection;
     if (parameters > o->max_query_parameters) {
         // Nothing was sent on this connection since the previous response ended.
         static const char refusal[] = "HTTP/1.1 414 URI Too Long\r\nConnection: close\r\n"
             "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 26\r\n\r\ntoo many query parameters\n";
         refuse(o, connection, refusal, sizeof refusal - 1);
-        reading_headers = NULL;
         o->error_logger(o->context, "request refused: too many query parameters (414)");
+        return NULL;
+    }
+    struct kx_connection_note *note = note_of(connection);
+    if (note != NULL) {
+        pthread_mutex_lock(&server->lock);
+        start_reading_headers(note);
+        pthread_mutex_unlock(&server->lock);
     }
     return NULL;
 }
@@ -120,7 +210,30 @@ static size_t unescape(void *cls, struct MHD_Connection *connection, char *text)
     return (size_t)(write - text);
 }
 
-void *kx_mhd_start(const struct KXServerOptions *o, void *access_handler, void *completed_handler) {
+static char *copy(const char *text) {
+    return text == NULL ? NULL : strdup(text);
+}
+
+static void free_server(struct kx_server *server) {
+    free((void *)server->options.tls_key_pem);
+    free((void *)server->options.tls_cert_pem);
+    free((void *)server->options.tls_trust_pem);
+    free((void *)server->options.tls_priorities);
+    pthread_mutex_destroy(&server->lock);
+    free(server);
+}
+
+void *kx_mhd_start(const struct KXServerOptions *options, void *access_handler, void *completed_handler) {
+    struct kx_server *server = calloc(1, sizeof *server);
+    if (server == NULL) return NULL;
+    server->options = *options;
+    server->options.tls_key_pem = copy(options->tls_key_pem);
+    server->options.tls_cert_pem = copy(options->tls_cert_pem);
+    server->options.tls_trust_pem = copy(options->tls_trust_pem);
+    server->options.tls_priorities = copy(options->tls_priorities);
+    pthread_mutex_init(&server->lock, NULL);
+    const struct KXServerOptions *o = &server->options;
+
     unsigned int pool = o->thread_pool_size > 1 ? o->thread_pool_size : 1;
     unsigned int flags = o->flags | MHD_USE_ERROR_LOG;
     struct MHD_OptionItem tls[5];
@@ -137,25 +250,35 @@ void *kx_mhd_start(const struct KXServerOptions *o, void *access_handler, void *
         }
     }
     tls[count] = (struct MHD_OptionItem){ MHD_OPTION_END, 0, NULL };
-    void *cls = (void *)o;
-    return MHD_start_daemon(flags, 0, accept_policy, cls,
+    server->daemon = MHD_start_daemon(flags, 0, accept_policy, server,
         (MHD_AccessHandlerCallback)access_handler, o->context,
-        MHD_OPTION_EXTERNAL_LOGGER, format_error, cls,
+        MHD_OPTION_EXTERNAL_LOGGER, format_error, server,
         MHD_OPTION_LISTEN_SOCKET, (MHD_socket)o->listen_fd,
         MHD_OPTION_CONNECTION_LIMIT, o->connection_limit,
         MHD_OPTION_CONNECTION_TIMEOUT, o->connection_timeout_seconds,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->connection_memory_limit,
         MHD_OPTION_THREAD_POOL_SIZE, pool,
         MHD_OPTION_NOTIFY_COMPLETED, (MHD_RequestCompletedCallback)completed_handler, o->context,
-        MHD_OPTION_NOTIFY_CONNECTION, connection_event, cls,
-        MHD_OPTION_URI_LOG_CALLBACK, uri_received, cls,
+        MHD_OPTION_NOTIFY_CONNECTION, connection_event, server,
+        MHD_OPTION_URI_LOG_CALLBACK, uri_received, server,
         MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
         MHD_OPTION_ARRAY, tls,
         MHD_OPTION_END);
+    if (server->daemon == NULL) {
+        free_server(server);
+        return NULL;
+    }
+    return server;
 }
 
-unsigned int kx_mhd_open_connections(void *daemon) {
-    const union MHD_DaemonInfo *info = MHD_get_daemon_info((struct MHD_Daemon *)daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+void kx_mhd_stop(void *server) {
+    MHD_stop_daemon(((struct kx_server *)server)->daemon);
+    free_server(server);
+}
+
+unsigned int kx_mhd_open_connections(void *server) {
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(((struct kx_server *)server)->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
     return info == NULL ? 0 : info->num_connections;
 }
 

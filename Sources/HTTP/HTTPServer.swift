@@ -33,9 +33,9 @@ package final class HTTPServer: @unchecked Sendable {
     package let address: ListenAddress
     /// The bound port (differs from the requested one when it was 0).
     package let port: UInt16
-    private let daemon: OpaquePointer
+    /// The shim's server (the microhttpd daemon and the shim's state), which calls into `context`.
+    private let server: UnsafeMutableRawPointer
     private let context: Unmanaged<ServerContext>
-    private let shimOptions: UnsafeMutablePointer<KXServerOptions>
     private let connectionGuard: ConnectionGuard
 
     package let statistics: HTTPStatistics
@@ -59,19 +59,19 @@ package final class HTTPServer: @unchecked Sendable {
         let serverContext = ServerContext(
             router: router, options: options, connectionGuard: connectionGuard, statistics: statistics, onProtocolError: onProtocolError)
         let context = Unmanaged.passRetained(serverContext)
-        shimOptions = Self.makeShimOptions(options, socket: socket, context: context.toOpaque())
-        let started = kx_mhd_start(
-            shimOptions, unsafeBitCast(Self.accessHandler, to: UnsafeMutableRawPointer.self),
-            unsafeBitCast(Self.completedHandler, to: UnsafeMutableRawPointer.self))
+        let started = Self.withShimOptions(options, socket: socket, context: context.toOpaque()) { shimOptions in
+            kx_mhd_start(
+                shimOptions, unsafeBitCast(Self.accessHandler, to: UnsafeMutableRawPointer.self),
+                unsafeBitCast(Self.completedHandler, to: UnsafeMutableRawPointer.self))
+        }
         let startupMessages = serverContext.finishStarting()
         guard let started else {
             context.release()
-            Self.free(shimOptions)
             socket.closeUnused()
             let reason = startupMessages.isEmpty ? "libmicrohttpd did not start" : startupMessages.joined(separator: "; ")
             throw HTTPServerError("cannot serve \(socket.address): \(reason)")
         }
-        daemon = OpaquePointer(started)
+        server = started
         address = socket.address
         port = socket.port
         self.context = context
@@ -84,37 +84,47 @@ package final class HTTPServer: @unchecked Sendable {
 
     private let stopped = StopOnce()
 
-    /// Stops listening and waits for the server threads to finish; responses being sent get up to
-    /// `answerGrace` to finish.
-    package func stop() {
-        guard stopped.first() else { return }
+    /// Stops listening, closes every connection and stops microhttpd's threads; responses being sent
+    /// get up to `answerGrace` to finish. Idempotent. Returns false when connections did not close
+    /// within `closeLimit`: microhttpd is then left running, refusing every new connection, since
+    /// stopping it now could crash it (see `closeConnections`).
+    @discardableResult
+    package func stop() -> Bool {
+        guard stopped.first() else { return true }
         connectionGuard.stop()
-        closeConnections()
-        MHD_stop_daemon(daemon)
+        guard closeConnections() else { return false }
+        kx_mhd_stop(server)
         context.release()
-        Self.free(shimOptions)
+        return true
     }
 
     private static let answerGrace: Duration = .seconds(1)
-    private static let closeLimit: Duration = .seconds(2)
+    private static let closeLimit: Duration = .seconds(10)
 
     /// microhttpd 0.9.75 crashes when one of its own error answers (400 for a malformed
     /// Content-Length, 414, 431 ...) overlaps `MHD_stop_daemon`: it drops the response and builds
-    /// headers for none (fixed in 1.0.1). So no connection may be left reading a request when it runs.
-    private func closeConnections() {
+    /// headers for none (fixed in 1.0.1). So it is stopped only once it holds no connection, and none
+    /// can arrive: the guard refuses every new socket first, and waits out those it admitted.
+    private func closeConnections() -> Bool {
         connectionGuard.refuseAll()
         let started = ContinuousClock.now
-        while kx_mhd_open_connections(UnsafeMutableRawPointer(daemon)) > 0 {
+        while !(connectionGuard.isEmpty && kx_mhd_open_connections(server) == 0) {
             let waited = ContinuousClock.now - started
-            guard waited < Self.closeLimit else { return }
+            guard waited < Self.closeLimit else { return false }
             connectionGuard.shutDownAll(includingAnswered: waited >= Self.answerGrace)
             Thread.sleep(forTimeInterval: 0.002)
         }
+        return true
     }
 
-    private static func makeShimOptions(_ options: Options, socket: ListeningSocket, context: UnsafeMutableRawPointer) -> UnsafeMutablePointer<KXServerOptions> {
-        let shim = UnsafeMutablePointer<KXServerOptions>.allocate(capacity: 1)
-        shim.initialize(to: KXServerOptions(
+    /// Runs `body` with the shim's options; the shim copies them, PEM text included.
+    private static func withShimOptions<Result>(
+        _ options: Options, socket: ListeningSocket, context: UnsafeMutableRawPointer,
+        _ body: (UnsafePointer<KXServerOptions>) -> Result
+    ) -> Result {
+        let pem = [options.tls?.keyPEM, options.tls?.certificatePEM, options.tls?.clientCAPEM, options.tls?.priorities].map { $0.flatMap { strdup($0) } }
+        defer { pem.forEach { Foundation.free($0) } }
+        var shim = KXServerOptions(
             flags: UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue),
             listen_fd: socket.descriptor,
             // microhttpd stops accepting at its own limit (leaving clients in the kernel's queue);
@@ -139,19 +149,11 @@ package final class HTTPServer: @unchecked Sendable {
                 guard let context, let connection else { return }
                 Unmanaged<ServerContext>.fromOpaque(context).takeUnretainedValue().connectionEvent(connection, closed: closed != 0)
             },
-            tls_key_pem: options.tls.map { strdup($0.keyPEM) },
-            tls_cert_pem: options.tls.map { strdup($0.certificatePEM) },
-            tls_trust_pem: options.tls?.clientCAPEM.map { strdup($0) },
-            tls_priorities: options.tls.map { strdup($0.priorities) }))
-        return shim
-    }
-
-    private static func free(_ shim: UnsafeMutablePointer<KXServerOptions>) {
-        for text in [shim.pointee.tls_key_pem, shim.pointee.tls_cert_pem, shim.pointee.tls_trust_pem, shim.pointee.tls_priorities] {
-            Foundation.free(UnsafeMutableRawPointer(mutating: text))
-        }
-        shim.deinitialize(count: 1)
-        shim.deallocate()
+            tls_key_pem: UnsafePointer(pem[0]),
+            tls_cert_pem: UnsafePointer(pem[1]),
+            tls_trust_pem: UnsafePointer(pem[2]),
+            tls_priorities: UnsafePointer(pem[3]))
+        return body(&shim)
     }
 
     private static let accessHandler: MHD_AccessHandlerCallback = { cls, connection, url, method, _, uploadData, uploadSize, requestContext in
@@ -325,7 +327,7 @@ private final class ServerContext: Sendable {
         requestContext: UnsafeMutablePointer<UnsafeMutableRawPointer?>
     ) -> MHD_Result {
         guard let pointer = requestContext.pointee else {
-            kx_mhd_headers_complete()
+            kx_mhd_headers_complete(UnsafeMutableRawPointer(connection))
             let context = admit(connection: connection, path: path, method: method)
             requestContext.pointee = Unmanaged.passRetained(context).toOpaque()
             // A refused request with a body is answered now: microhttpd then neither sends

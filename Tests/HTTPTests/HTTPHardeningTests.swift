@@ -129,6 +129,29 @@ import TestSupport
         }
     }
 
+    /// microhttpd reports a malformed Content-Length without naming the connection; one worker thread
+    /// serves many connections, so another one reading its headers on the same thread must neither get
+    /// that answer nor be cut.
+    @Test func aMalformedLengthIsAnsweredOnItsOwnConnectionWhileAnotherReadsItsHeaders() throws {
+        let server = try Self.server { $0.threads = 1 }
+        defer { server.stop() }
+        let malformed = try HTTPTestClient(port: server.port)
+        try malformed.write(Array("GET /ping HTTP/1.1\r\n".utf8))
+        Thread.sleep(forTimeInterval: 0.1)
+        // Its request line arrives after the malformed one's, before that one's headers end.
+        let bystander = try HTTPTestClient(port: server.port)
+        try bystander.write(Array("GET /ping HTTP/1.1\r\n".utf8))
+        Thread.sleep(forTimeInterval: 0.1)
+        try malformed.write(Array("Host: x\r\nContent-Length: 1x\r\n\r\n".utf8))
+        let text = String(decoding: malformed.readUntilClosed(), as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 400 "), "\(text.prefix(80))")
+        #expect(text.components(separatedBy: "HTTP/1.1").count == 2, "one response, got \(text)")
+        #expect(!bystander.isClosedByServer)
+        let answer = try bystander.raw(Array("Host: x\r\n\r\n".utf8))
+        #expect(answer.status == 200)
+        #expect(answer.text == "pong")
+    }
+
     private static let upload = Route(
         .exact("/upload"), methods: ["POST"], maxBodyBytes: 1 << 20,
         admit: { $0.header("authorization") == "Bearer ok" ? nil : .text(401, "no\n") }

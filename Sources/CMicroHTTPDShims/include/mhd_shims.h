@@ -34,16 +34,20 @@ struct KXServerOptions {
     const char *tls_priorities;
 };
 
-/// Starts a daemon; `access_handler` is an MHD_AccessHandlerCallback and
-/// `completed_handler` an MHD_RequestCompletedCallback.
+/// Starts a daemon and returns the server that owns it (NULL when it did not start); `access_handler`
+/// is an MHD_AccessHandlerCallback and `completed_handler` an MHD_RequestCompletedCallback. The
+/// options are copied (PEM text included); `context` must live until `kx_mhd_stop` returns.
 void *kx_mhd_start(const struct KXServerOptions *options,
                    void *access_handler, void *completed_handler);
 
-/// Called by the access handler on its first call for a request: its headers were parsed.
-void kx_mhd_headers_complete(void);
+/// Stops the daemon (waiting for its threads) and frees the server; call once.
+void kx_mhd_stop(void *server);
 
-/// How many connections the daemon (all its threads) holds, closing ones included.
-unsigned int kx_mhd_open_connections(void *daemon);
+/// Called by the access handler on its first call for a request: its headers were parsed.
+void kx_mhd_headers_complete(void *connection);
+
+/// How many connections the server (all its threads) holds, closing ones included.
+unsigned int kx_mhd_open_connections(void *server);
 
 /// The connection's socket, or -1.
 int kx_mhd_connection_fd(void *connection);
