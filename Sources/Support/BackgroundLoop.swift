@@ -9,8 +9,9 @@ import Synchronization
 package final class BackgroundLoop: Sendable {
     private enum Phase {
         case idle
-        case running(finished: DispatchSemaphore)
-        case stopped
+        /// `finished` is left once the thread is done with `finish`.
+        case running(finished: DispatchGroup)
+        case stopped(finished: DispatchGroup?)
     }
 
     package let name: String
@@ -29,34 +30,43 @@ package final class BackgroundLoop: Sendable {
     /// (`stop()` cuts the wait short). `finish` runs on the loop's thread after the last pass.
     /// Does nothing if the loop was started or stopped before.
     package func start(finish: @escaping @Sendable () -> Void = {}, pass: @escaping @Sendable () -> Duration) {
-        let finished = DispatchSemaphore(value: 0)
+        let finished = DispatchGroup()
         let starts = phase.withLock { phase -> Bool in
             guard case .idle = phase else { return false }
             phase = .running(finished: finished)
             return true
         }
         guard starts else { return }
+        finished.enter()
         let thread = Thread { [stopFlag, wake] in
             while !stopFlag.isRaised {
                 let pause = pass()
                 if pause > .zero, !stopFlag.isRaised { _ = wake.wait(timeout: .now() + pause.seconds) }
             }
             finish()
-            finished.signal()
+            finished.leave()
         }
         thread.name = name
         thread.start()
     }
 
-    /// Asks the loop to stop and waits for the pass in progress and `finish`; idempotent, and a loop
-    /// that never started just stays stopped. With `limit`, waits at most that long and returns
-    /// false if the pass is still running (the thread ends on its own once the pass returns).
+    /// Asks the loop to stop and waits for the pass in progress and `finish`; a loop that never started
+    /// just stays stopped. With `limit`, waits at most that long and returns false if the thread is
+    /// still busy (it ends on its own once the pass and `finish` return). Every call waits anew, so a
+    /// second `stop()` after one that timed out tells whether the thread is done by now.
     @discardableResult
     package func stop(waitingAtMost limit: Duration? = nil) -> Bool {
-        let running = phase.withLock { phase -> DispatchSemaphore? in
-            defer { phase = .stopped }
-            if case .running(let finished) = phase { return finished }
-            return nil
+        let running = phase.withLock { phase -> DispatchGroup? in
+            switch phase {
+            case .idle:
+                phase = .stopped(finished: nil)
+                return nil
+            case .running(let finished), .stopped(let finished?):
+                phase = .stopped(finished: finished)
+                return finished
+            case .stopped(nil):
+                return nil
+            }
         }
         stopFlag.raise()
         wake.signal()
