@@ -53,8 +53,9 @@ package final class StatsTopicReader: Sendable {
     }
 
     /// Stops reading and closes the consumer, waiting for it at most `BackgroundLoop.consumerCloseLimit`;
-    /// idempotent.
-    package func stop() {
+    /// idempotent. Returns whether the consumer closed in that time.
+    @discardableResult
+    package func stop() -> Bool {
         loop.stop(closingConsumerOf: "the statistics topic reader", logger: logger)
     }
 

@@ -40,7 +40,9 @@ package final class DuplicateReader: Sendable {
         }
     }
 
-    package func stop() {
+    /// Returns whether the consumer closed within `BackgroundLoop.consumerCloseLimit`.
+    @discardableResult
+    package func stop() -> Bool {
         loop.stop(closingConsumerOf: "the duplicate reader", logger: logger)
     }
 

@@ -1,4 +1,5 @@
 import CRdKafka
+import Synchronization
 
 package struct ConsumedMessage: Sendable {
     package let topicPartition: TopicPartition
@@ -29,6 +30,8 @@ extension ConsumedMessage {
 /// A librdkafka high-level consumer for the demo and tests; also used to commit known offsets.
 package final class Consumer: Sendable {
     package let client: KafkaClient
+    /// Of every partition this consumer was assigned, for `closeWithoutLeavingGroup`.
+    private let partitionQueues = Mutex<[TopicPartition: PartitionQueue]>([:])
 
     package init(configuration: ClientConfiguration, callbacks: ClientCallbacks = ClientCallbacks()) throws(KafkaError) {
         client = try KafkaClient(kind: .consumer, configuration: configuration, callbacks: callbacks)
@@ -44,8 +47,14 @@ package final class Consumer: Sendable {
     /// Reads the given partitions from the given offsets without joining a group.
     package func assign(_ offsets: [TopicPartition: Int64]) throws(KafkaError) {
         let list = PartitionList(offsets: offsets)
-        try client.withHandle { (handle) throws(KafkaError) in
+        let handle = try client.retainHandle()
+        try handle.use { (handle) throws(KafkaError) in
             try list.withPointer { (list) throws(KafkaError) in try KafkaError.check(rd_kafka_assign(handle, list), "assign") }
+        }
+        partitionQueues.withLock { queues in
+            for partition in offsets.keys where queues[partition] == nil {
+                queues[partition] = PartitionQueue(handle, partition)
+            }
         }
     }
 
@@ -90,8 +99,26 @@ package final class Consumer: Sendable {
     }
 
     /// Destroys a consumer that was only assigned partitions without the consumer close, which has no
-    /// group to leave and can wait forever for a broker that was restarted (librdkafka 2.0.2).
+    /// group to leave and can wait forever for a broker that was restarted (librdkafka 2.0.2). Its
+    /// partitions are unassigned and their fetch queues drained first (see `PartitionQueue`).
     package func closeWithoutLeavingGroup() {
+        drainAssignedPartitions()
         client.close(leavingGroup: false)
     }
+
+    private func drainAssignedPartitions() {
+        let queues = partitionQueues.withLock { queues in
+            defer { queues = [:] }
+            return Array(queues.values)
+        }
+        guard !queues.isEmpty, let handle = try? client.retainHandle() else { return }
+        handle.use { _ = rd_kafka_assign($0, nil) }
+        // The fetchers stop on librdkafka's threads; what they still deliver lands in these queues.
+        let until = ContinuousClock.now + Self.drainTime
+        while ContinuousClock.now < until {
+            for queue in queues { queue.drain(waitingAtMost: .milliseconds(10)) }
+        }
+    }
+
+    private static let drainTime = Duration.milliseconds(300)
 }

@@ -92,11 +92,14 @@ package final class Prober: Sendable {
         }
     }
 
-    package func stop() {
+    /// Returns whether the consumer closed within `BackgroundLoop.consumerCloseLimit`.
+    @discardableResult
+    package func stop() -> Bool {
         producing.stop()
         committing.stop()
-        consuming.stop(closingConsumerOf: "the probe", logger: logger)
+        let closed = consuming.stop(closingConsumerOf: "the probe", logger: logger)
         producer.close()
+        return closed
     }
 
     package func snapshot(at now: ContinuousClock.Instant = .now) -> Snapshot {
