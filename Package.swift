@@ -47,7 +47,7 @@ let package = Package(
 
         .target(name: "Support", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(name: "Kafka", dependencies: ["CRdKafka", "Support", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Exposition", dependencies: ["CZlib", "CMalloc"]),
+        .target(name: "Exposition", dependencies: ["CZlib", "CMalloc", "Support"]),
         .target(name: "HTTP", dependencies: ["CMicroHTTPD", "CMicroHTTPDShims", "CCrypt", "Exposition", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")]),
         .target(name: "Cluster", dependencies: ["Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "MetricSources", dependencies: ["Cluster", "Exposition", "HTTP", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),

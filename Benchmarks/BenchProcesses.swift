@@ -1,12 +1,12 @@
 import Exposition
 import Foundation
-import Synchronization
+import Support
 
 /// A program the peer benchmark starts and watches through /proc: its CPU time, its peak resident
 /// size, the lines it prints.
 final class WatchedProcess: Sendable {
     private let process = Process()
-    private let lines = Mutex<[String]>([])
+    private let lines = Locked<[String]>([])
 
     init(_ arguments: [String], environment: [String: String] = [:]) throws {
         process.executableURL = URL(fileURLWithPath: arguments[0])

@@ -2,7 +2,7 @@ import Cluster
 import Foundation
 import Kafka
 import Logging
-import Synchronization
+import Support
 
 /// One collection cycle on the mock cluster: wall time and the Kafka requests it sends, read from the
 /// exporter's own librdkafka statistics (`tx`: requests sent), for 1k and 10k partitions.
@@ -56,7 +56,7 @@ enum CollectionBenchmark {
 
 /// Sums the latest `tx` (requests sent) of every client's statistics.
 final class RequestCounter: Sendable {
-    private let latest = Mutex<[String: Int]>([:])
+    private let latest = Locked<[String: Int]>([:])
 
     @Sendable func record(client: String, json: [UInt8]) {
         guard let document = try? JSONSerialization.jsonObject(with: Data(json)) as? [String: Any],

@@ -1,7 +1,6 @@
 import Foundation
 import Kafka
 import Support
-import Synchronization
 
 /// Side by side with danielqsj/kafka_exporter v1.7.0 on the same mock cluster (the peer kit in
 /// ../shared/peers/kafka_exporter builds both it and the request-counting `mockkafka` launcher):
@@ -142,7 +141,7 @@ enum PeerBenchmark {
     /// `--group.static` flags that make our exporter read them (the mock cannot list groups).
     private static func commitGroups(_ count: Int, topics: Int, bootstrap: String) throws -> [String] {
         let groups = (0..<count).map { (id: "group-\($0)", topic: String(format: "topic-%05d", $0 % topics)) }
-        let failures = Mutex(0)
+        let failures = Locked(0)
         let workers = (0..<8).map { worker in
             Concurrently.start {
                 for group in groups.enumerated().filter({ $0.offset % 8 == worker }).map(\.element) {

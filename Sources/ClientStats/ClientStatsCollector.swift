@@ -2,7 +2,7 @@ import Exposition
 import Foundation
 import Kafka
 import Logging
-import Synchronization
+import Support
 
 /// Where a statistics document came from (`kafka_exporter_stats_documents_total{source}`).
 package enum StatsSource: String, CaseIterable, Sendable {
@@ -70,7 +70,7 @@ package final class ClientStatsCollector: Sendable {
     }
 
     private let logger: Logger
-    private let state: Mutex<State>
+    private let state: Locked<State>
     package let limits: StatsLimits
 
     /// - Parameters:
@@ -79,7 +79,7 @@ package final class ClientStatsCollector: Sendable {
     package init(expiry: Duration? = nil, fallbackInterval: Duration = .seconds(60), limits: StatsLimits = StatsLimits(), logger: Logger) {
         self.logger = logger
         self.limits = limits
-        state = Mutex(State(clients: ClientRegistry(expiry: expiry, fallbackInterval: fallbackInterval)))
+        state = Locked(State(clients: ClientRegistry(expiry: expiry, fallbackInterval: fallbackInterval)))
     }
 
     /// Parses and records one document; a refused one is counted and its error thrown.

@@ -2,7 +2,6 @@ import Foundation
 import Kafka
 import Logging
 import Support
-import Synchronization
 
 /// Reads the cluster once per cycle: metadata, consumer groups and their committed offsets, then the
 /// watermarks of every partition that passed the filters (after the groups, so that lag is not
@@ -46,7 +45,7 @@ package final class ClusterCollector: Sendable {
     private let clients: Clients
     private let logger: Logger
     private let stageProblems: ProblemLog<CollectionStage>
-    private let memory = Mutex(Memory())
+    private let memory = Locked(Memory())
 
     package init(settings: CollectionSettings, clients: Clients, logger: Logger) {
         self.settings = settings

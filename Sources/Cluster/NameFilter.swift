@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Support
 
 /// kafka_exporter's allow/deny filters: a name passes when `include` matches somewhere in it and
 /// `exclude` does not. Decisions are cached, since names repeat every cycle.
@@ -8,7 +8,7 @@ package final class NameFilter: Sendable {
     package let exclude: String
     private let includeRegex: NSRegularExpressionBox
     private let excludeRegex: NSRegularExpressionBox
-    private let cache = Mutex<[String: Bool]>([:])
+    private let cache = Locked<[String: Bool]>([:])
 
     package struct InvalidPattern: Error, CustomStringConvertible {
         package let pattern: String

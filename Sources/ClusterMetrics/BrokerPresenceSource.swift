@@ -2,14 +2,14 @@ import Cluster
 import Exposition
 import Kafka
 import MetricSources
-import Synchronization
+import Support
 
 /// Every broker seen in metadata since the exporter started, with whether the latest metadata still
 /// lists it: unlike `kafka_broker_info`, a broker that drops out keeps its series, at 0, so an alert
 /// on it fires instead of going quiet. A restart of the exporter forgets decommissioned brokers.
 package final class BrokerPresenceSource: ClusterStateSource {
     package let name = "broker_presence"
-    private let seen = Mutex<[Int32: Broker]>([:])
+    private let seen = Locked<[Int32: Broker]>([:])
 
     package init() {}
 

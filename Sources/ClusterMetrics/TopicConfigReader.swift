@@ -2,7 +2,6 @@ import Foundation
 import Kafka
 import Logging
 import Support
-import Synchronization
 
 /// The topic settings an operator checks first, as DescribeConfigs reports them.
 package struct TopicConfig: Sendable, Equatable {
@@ -46,7 +45,7 @@ package final class TopicConfigReader: Sendable {
     private let admin: AdminClient
     private let logger: Logger
     private let problems: ProblemLog<String>
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let loop = BackgroundLoop(name: "topic-configs")
 
     package init(settings: Settings, admin: AdminClient, logger: Logger) {

@@ -3,7 +3,6 @@ import Foundation
 import Kafka
 import Logging
 import Support
-import Synchronization
 
 /// Reads the partitions it is told to follow — with a consumer that is assigned partitions (never joins
 /// the applications' groups), starts at the end and never commits — and counts records whose key and
@@ -23,7 +22,7 @@ package final class DuplicateReader: Sendable {
     private let settings: DuplicateSettings
     private let consumer: Consumer
     private let logger: Logger
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let loop = BackgroundLoop(name: "duplicates")
 
     package init(settings: DuplicateSettings, consumer: Consumer, logger: Logger) {

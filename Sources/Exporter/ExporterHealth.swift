@@ -4,7 +4,6 @@ import Exposition
 import Foundation
 import HTTP
 import MetricSources
-import Synchronization
 import Support
 
 /// The exporter's own health: whether the last cycle read the cluster, how long it took, when it last
@@ -33,7 +32,7 @@ final class ExporterHealth: MetricSource {
 
     private let build: Build
     private let http: HTTPStatistics
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(build: Build = Build(), http: HTTPStatistics) {
         self.build = build

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import Synchronization
+import Support
 
 /// Writes one line per event to standard error, as logfmt (`ts=... level=info msg="..." key=value`)
 /// or as a JSON object.
@@ -52,7 +52,7 @@ struct StructuredLogHandler: LogHandler {
 
 /// Serialises writes to standard error so that lines from different threads never interleave.
 enum StandardError {
-    private static let lock = Mutex(())
+    private static let lock = Locked(())
 
     static func write(_ text: String) {
         lock.withLock { _ in

@@ -1,6 +1,6 @@
 import Dispatch
 import Foundation
-import Synchronization
+import Support
 
 /// SIGINT and SIGTERM, caught from the moment this is made: made before the exporter starts, a signal
 /// that arrives while it starts is not lost. After the first, another one ends the process at once
@@ -8,7 +8,7 @@ import Synchronization
 /// way out of a shutdown that takes too long.
 final class TerminationSignals {
     private final class First: Sendable {
-        let number = Mutex<Int32?>(nil)
+        let number = Locked<Int32?>(nil)
         let received = DispatchSemaphore(value: 0)
     }
 

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Support
 
 /// The in-memory registry: each source (a collector) publishes its families; the registry renders
 /// only those (their samples once, shared by both formats, and compressed once), and swaps in a new
@@ -17,8 +17,8 @@ package final class Registry: Sendable {
 
     private let textWriter: ExpositionWriter
     private let openMetricsWriter: ExpositionWriter
-    private let state = Mutex(State())
-    private let current = Mutex(Snapshot.empty)
+    private let state = Locked(State())
+    private let current = Locked(Snapshot.empty)
     private let demand = ScrapeDemand()
 
     package init(constantLabels: [(name: String, value: String)] = []) {

@@ -1,4 +1,4 @@
-import Synchronization
+import Support
 
 /// One of the four bodies a scrape can be answered with.
 struct BodyVariant: Sendable, Equatable {
@@ -17,7 +17,7 @@ final class ScrapeDemand: Sendable {
     /// Long enough to span several scrape intervals, so that a regular scraper always finds its body ready.
     static let remembered = Duration.seconds(600)
 
-    private let lastAsked = Mutex<[ContinuousClock.Instant?]>(Array(repeating: nil, count: BodyVariant.all.count))
+    private let lastAsked = Locked<[ContinuousClock.Instant?]>(Array(repeating: nil, count: BodyVariant.all.count))
 
     func record(_ variant: BodyVariant) {
         lastAsked.withLock { $0[variant.index] = .now }

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import Support
 
 /// Immutable bytes in stable memory, so that an HTTP server can send them without copying while a
 /// reference keeps them alive.
@@ -152,7 +152,7 @@ package final class Snapshot: Sendable {
 
 /// A body built at most once, by whoever first needs it.
 private final class LazyBody: Sendable {
-    private let built = Mutex<Body?>(nil)
+    private let built = Locked<Body?>(nil)
 
     func value(_ build: () -> Body) -> Body {
         built.withLock { body in

@@ -2,6 +2,7 @@ import CCrypt
 import CMicroHTTPDShims
 import Foundation
 import Synchronization
+import Support
 
 /// `basic_auth_users` of a web config: user names with bcrypt hashes, checked with libxcrypt's
 /// `crypt_r`. A bcrypt check takes tens of milliseconds by design, so credentials that passed are
@@ -18,7 +19,7 @@ package final class BasicAuthUsers: Sendable {
 
     private let hashes: [String: String]
     private let cacheLimit: Int
-    private let verified = Mutex(Set<[UInt8]>())
+    private let verified = Locked(Set<[UInt8]>())
     private let checking = Atomic<Bool>(false)
     /// Checked against when the user is unknown, so that unknown and known users take the same time.
     private let decoy = "$2y$10$abcdefghijklmnopqrstuuMzALlmpzDaP2z2Ik8aTtg9ovV7TtjYu"

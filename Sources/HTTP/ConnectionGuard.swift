@@ -1,6 +1,5 @@
 import Foundation
 import Support
-import Synchronization
 
 /// `--web.max-connections`, `--web.max-connections-per-ip`, `--web.request-timeout`, and how long a
 /// kept-alive connection may idle between requests.
@@ -75,7 +74,7 @@ final class ConnectionGuard: Sendable {
 
     let limits: Limits
     private let statistics: HTTPStatistics
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let watchdog = BackgroundLoop(name: "http-deadlines")
 
     init(limits: Limits, statistics: HTTPStatistics) {

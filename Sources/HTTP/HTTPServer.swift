@@ -3,7 +3,6 @@ import CMicroHTTPDShims
 import Foundation
 import Exposition
 import Support
-import Synchronization
 
 /// libmicrohttpd behind a `Router`: a pool of internal threads, each request answered from the handler
 /// thread. Handlers must be fast and must not block (the metrics handler only hands out bytes).
@@ -254,7 +253,7 @@ private final class ServerContext: Sendable {
     let statistics: HTTPStatistics
     let onProtocolError: @Sendable (String) -> Void
     /// What microhttpd said while starting (nil once started): it goes into the start error.
-    private let startup = Mutex<[String]?>([])
+    private let startup = Locked<[String]?>([])
 
     init(
         router: Router, options: HTTPServer.Options, connectionGuard: ConnectionGuard, statistics: HTTPStatistics,

@@ -1,5 +1,5 @@
 import Exposition
-import Synchronization
+import Support
 
 /// Counts what the server answered and the requests that ended without an answer (malformed,
 /// timed out, aborted), for the exporter's own health families.
@@ -9,7 +9,7 @@ package final class HTTPStatistics: Sendable {
         var failures: [String: Int] = [:]
     }
 
-    private let counts = Mutex(Counts())
+    private let counts = Locked(Counts())
 
     package init() {}
 

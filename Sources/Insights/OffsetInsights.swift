@@ -2,7 +2,6 @@ import Cluster
 import Exposition
 import Foundation
 import Kafka
-import Synchronization
 import Support
 
 /// Message rates, lag in seconds and Burrow-style consumer-group status, derived from the history of
@@ -53,7 +52,7 @@ package final class OffsetInsights: Sendable {
     }
 
     package let settings: Settings
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     package init(settings: Settings = Settings()) {
         precondition(settings.statusWindow > .zero, "the status window must be positive")

@@ -3,7 +3,6 @@ import Exposition
 import Foundation
 import Kafka
 import Support
-import Synchronization
 
 /// Messages in and out of each declared pipeline stage per second, and their ratio, over a window of
 /// collection cycles: a stage that emits more than it takes in (a router producing every record twice)
@@ -22,7 +21,7 @@ package final class PipelineTracker: Sendable {
 
     package let stages: [PipelineStage]
     package let window: Duration
-    private let flows = Mutex<[String: StageFlow]>([:])
+    private let flows = Locked<[String: StageFlow]>([:])
 
     package init(stages: [PipelineStage], window: Duration) {
         (self.stages, self.window) = (stages, window)

@@ -1,6 +1,7 @@
 import CRdKafka
 import Foundation
 import Synchronization
+import Support
 
 /// Consumer-group admin calls on a handle of their own, each with a deadline.
 ///
@@ -20,7 +21,7 @@ package final class AdminClient: Sendable {
     }
 
     private let makeClient: @Sendable () throws(KafkaError) -> KafkaClient
-    private let current = Mutex<KafkaClient?>(nil)
+    private let current = Locked<KafkaClient?>(nil)
     private let replacementCount = Atomic<Int>(0)
     package let grace: Duration
 

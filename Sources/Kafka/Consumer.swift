@@ -1,5 +1,5 @@
 import CRdKafka
-import Synchronization
+import Support
 
 package struct ConsumedMessage: Sendable {
     package let topicPartition: TopicPartition
@@ -31,7 +31,7 @@ extension ConsumedMessage {
 package final class Consumer: Sendable {
     package let client: KafkaClient
     /// Of every partition this consumer was assigned, for `closeWithoutLeavingGroup`.
-    private let partitionQueues = Mutex<[TopicPartition: PartitionQueue]>([:])
+    private let partitionQueues = Locked<[TopicPartition: PartitionQueue]>([:])
 
     package init(configuration: ClientConfiguration, callbacks: ClientCallbacks = ClientCallbacks()) throws(KafkaError) {
         client = try KafkaClient(kind: .consumer, configuration: configuration, callbacks: callbacks)

@@ -1,6 +1,5 @@
 import CRdKafka
 import Foundation
-import Synchronization
 import Support
 
 /// A librdkafka client: owns the `rd_kafka_t` (through a `KafkaHandle`) and the thread that serves
@@ -19,7 +18,7 @@ package final class KafkaClient: Sendable {
     package let kind: Kind
     package let name: String
     /// nil once closed.
-    private let handle: Mutex<KafkaHandle?>
+    private let handle: Locked<KafkaHandle?>
     /// Serves a producer's callbacks; a consumer's owner polls it instead.
     private let poller: BackgroundLoop
 
@@ -41,7 +40,7 @@ package final class KafkaClient: Sendable {
             throw KafkaError.invalidArgument(string(fromCBuffer: errorText))
         }
         let handle = KafkaHandle(pointer: pointer, callbackBox: box)
-        self.handle = Mutex(handle)
+        self.handle = Locked(handle)
         name = String(cString: rd_kafka_name(pointer))
         poller = BackgroundLoop(name: "rdkafka-poll \(name)")
         if kind == .consumer {

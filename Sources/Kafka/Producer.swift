@@ -1,11 +1,11 @@
 import CRdKafka
-import Synchronization
+import Support
 
 /// A librdkafka producer for the demo, the probe and tests.
 package final class Producer: Sendable {
     /// For metadata and watermark reads on the producer's own connections.
     package let client: KafkaClient
-    private let topics = Mutex<[String: TopicHandle]>([:])
+    private let topics = Locked<[String: TopicHandle]>([:])
 
     package init(configuration: ClientConfiguration, callbacks: ClientCallbacks = ClientCallbacks()) throws(KafkaError) {
         client = try KafkaClient(kind: .producer, configuration: configuration, callbacks: callbacks)

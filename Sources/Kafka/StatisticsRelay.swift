@@ -1,9 +1,9 @@
-import Synchronization
+import Support
 
 /// Forwards statistics documents to a handler that exists only later (the demo's clients start
 /// before the exporter that collects their statistics); documents before that are dropped.
 package final class StatisticsRelay: Sendable {
-    private let target = Mutex<(@Sendable (String, [UInt8]) -> Void)?>(nil)
+    private let target = Locked<(@Sendable (String, [UInt8]) -> Void)?>(nil)
 
     package init() {}
 

@@ -53,7 +53,7 @@ extension KafkaClient {
 
         let deadline = ContinuousClock.now + timeout
         let next = Atomic(0)
-        let answers = Mutex([Result<PartitionList, KafkaError>?](repeating: nil, count: calls.count))
+        let answers = Locked([Result<PartitionList, KafkaError>?](repeating: nil, count: calls.count))
         let workers = (0..<min(batching.inFlight, calls.count)).map { _ in
             Concurrently.start { [calls] in
                 while true {

@@ -2,7 +2,7 @@ import Cluster
 import Exposition
 import Foundation
 import MetricSources
-import Synchronization
+import Support
 
 /// Keeps the latest of every family the overview reads and, at most once per `history / points`,
 /// samples them into fixed-size rings: the overview's memory does not grow with time or cluster size.
@@ -39,14 +39,14 @@ package final class OverviewRecorder: Sendable {
     }
 
     package let settings: Settings
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     package init(settings: Settings) {
         self.settings = settings
         let rings = Dictionary(uniqueKeysWithValues: Ring.allCases.map {
             ($0, HistoryRing(capacity: settings.points, maxKeys: settings.maxKeys))
         })
-        state = Mutex(State(rings: rings))
+        state = Locked(State(rings: rings))
     }
 
     /// Takes in a publication; one that follows a collection cycle at `time` may add an instant to the history.

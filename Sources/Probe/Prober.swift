@@ -2,7 +2,6 @@ import Foundation
 import Kafka
 import Logging
 import Support
-import Synchronization
 
 /// The end-to-end probe: keeps its topic (creating it when missing, never changing one that exists),
 /// produces one record per partition every interval with acks=all, reads them back with a consumer
@@ -41,8 +40,8 @@ package final class Prober: Sendable {
 
     /// The delivery callback needs the state before the prober exists.
     private final class Shared: Sendable {
-        let state: Mutex<State>
-        init(_ state: State) { self.state = Mutex(state) }
+        let state: Locked<State>
+        init(_ state: State) { self.state = Locked(state) }
     }
 
     private let settings: ProbeSettings

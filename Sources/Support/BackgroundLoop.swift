@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Runs work over and over on a thread of its own until stopped. librdkafka calls block, so they stay
 /// off Swift's shared thread pool; every poller, reader and schedule in the exporter runs on one of these.
@@ -17,7 +16,7 @@ package final class BackgroundLoop: Sendable {
     package let name: String
     private let stopFlag = StopFlag()
     private let wake = DispatchSemaphore(value: 0)
-    private let phase = Mutex(Phase.idle)
+    private let phase = Locked(Phase.idle)
 
     package init(name: String) {
         self.name = name

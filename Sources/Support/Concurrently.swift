@@ -1,9 +1,8 @@
 import Foundation
-import Synchronization
 
 /// Runs blocking work (librdkafka calls) on a thread of its own while the caller does something else.
 package final class Concurrently<Value: Sendable>: Sendable {
-    private let result = Mutex<Value?>(nil)
+    private let result = Locked<Value?>(nil)
     private let done = DispatchSemaphore(value: 0)
 
     package static func start(_ work: @escaping @Sendable () -> Value) -> Concurrently<Value> {

@@ -1,5 +1,4 @@
 import Logging
-import Synchronization
 
 /// Logs a problem when it appears or changes, and (optionally) when it ends — not again while it lasts:
 /// librdkafka and brokers repeat the same error every poll or cycle while it lasts.
@@ -7,7 +6,7 @@ package final class ProblemLog<Key: Hashable & Sendable>: Sendable {
     private let message: Logger.Message
     private let recovery: Logger.Message?
     private let logger: Logger
-    private let last = Mutex<[Key: String]>([:])
+    private let last = Locked<[Key: String]>([:])
 
     /// - Parameters:
     ///   - message: logged as a warning with the problem in `error`.

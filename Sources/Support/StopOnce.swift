@@ -1,8 +1,7 @@
-import Synchronization
 
 /// True exactly once, for idempotent shutdowns.
 package final class StopOnce: Sendable {
-    private let done = Mutex(false)
+    private let done = Locked(false)
 
     package init() {}
 

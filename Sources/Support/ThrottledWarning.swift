@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Synchronization
 
 /// Logs a warning at most once per interval, saying how many occurrences it stands for, so that a
 /// client sending garbage cannot flood the log.
@@ -13,7 +12,7 @@ package final class ThrottledWarning: Sendable {
     private let message: Logger.Message
     private let interval: Duration
     private let logger: Logger
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     package init(_ message: Logger.Message, every interval: Duration = .seconds(60), logger: Logger) {
         self.message = message

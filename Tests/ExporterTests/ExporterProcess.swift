@@ -1,6 +1,6 @@
 import Foundation
-import Synchronization
 import Testing
+import Support
 
 /// The real `kafka-exporter` binary in a process of its own, as a user or a chart starts it; its
 /// log is collected as it arrives. Killed when the value goes away.
@@ -67,7 +67,7 @@ final class ExporterProcess {
 }
 
 private final class LogBuffer: Sendable {
-    private let data = Mutex(Data())
+    private let data = Locked(Data())
 
     func append(_ bytes: Data) {
         data.withLock { $0.append(bytes) }

@@ -1,8 +1,8 @@
 import Foundation
 import HTTP
-import Synchronization
 import Testing
 import TestSupport
+import Support
 
 /// What hostile or broken clients get from the server: deadlines that do not restart per byte,
 /// refusal beyond the connection limits, one clean answer to malformed requests, and refusals
@@ -50,7 +50,7 @@ import TestSupport
     }
 
     @Test func thePeerLimitAndTheServerLimitEachCloseTheLongestWaitingConnectionWithin() throws {
-        let protocolErrors = Mutex<[String]>([])
+        let protocolErrors = Locked<[String]>([])
         let server = try Self.server({
             $0.limits.maxConnections = 4
             $0.limits.maxConnectionsPerPeer = 2
@@ -173,7 +173,7 @@ import TestSupport
     }
 
     @Test func aChunkedBodyPastItsLimitGets413OnceItEndsAndTheConnectionServesOn() throws {
-        let refusedAsTooLarge = Mutex(0)
+        let refusedAsTooLarge = Locked(0)
         let small = Route(
             .exact("/small"), methods: ["POST"], maxBodyBytes: 3000, onBodyTooLarge: { refusedAsTooLarge.withLock { $0 += 1 } }
         ) { request in .text(200, "\(request.body.count)") }
@@ -261,7 +261,7 @@ import TestSupport
         // Cost 12: about 250 ms per check, made with Python's crypt module.
         let users = BasicAuthUsers(hashes: ["prometheus": "$2b$12$4DeqkxpoJx8iCU9rCrt6cuGresdxZ81uV2dY5lWX1KWma./RREKxq"])
         #expect(users.verdict(Self.basic("prometheus", "slow-secret")) == .allowed)
-        let verdicts = Mutex<[BasicAuthUsers.Verdict]>([])
+        let verdicts = Locked<[BasicAuthUsers.Verdict]>([])
         let guesses = (1...4).map { index in
             Thread {
                 let verdict = users.verdict(Self.basic("prometheus", "guess-\(index)"))

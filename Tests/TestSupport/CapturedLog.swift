@@ -1,9 +1,9 @@
 import Logging
-import Synchronization
+import Support
 
 /// A logger whose lines are kept, as `level message error=...`, for tests to read.
 package final class CapturedLog: Sendable {
-    private let captured = Mutex<[String]>([])
+    private let captured = Locked<[String]>([])
 
     package init() {}
 
