@@ -94,6 +94,12 @@ package final class Exporter: Sendable {
             "version": "\(Version.current)", "librdkafka": "\(Version.librdkafka)",
             "listen": "\(servers.map { "\($0.address)" }.joined(separator: ","))", "port": "\(port)",
         ])
+        let refused = AllocationPolicy.refused.withLock { $0 }
+        if !refused.isEmpty {
+            logger.warning(
+                "the allocator refused the malloc settings; freed memory may be kept or returned differently than documented",
+                metadata: ["settings": "\(refused.joined(separator: " "))"])
+        }
     }
 
     /// Stops collecting and serving; idempotent. With `limit`, waits at most that long for the

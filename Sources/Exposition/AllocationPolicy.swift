@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import CMalloc
 #endif
+import Support
 
 /// Every cycle renders and compresses megabytes of exposition into fresh buffers and frees the previous
 /// ones. glibc serves such sizes with mmap and returns them to the kernel on free, so each cycle pays
@@ -18,8 +19,11 @@ import CMalloc
 /// Both thresholds are fixed on purpose: setting either turns off glibc's dynamic mmap threshold, which
 /// would otherwise rise and fall with what was freed last.
 package enum AllocationPolicy {
+    /// The settings the allocator refused when `reuseLargeBuffers` ran (another allocator than glibc's,
+    /// such as a sanitizer's, refuses them all); the exporter logs them at start.
+    package static let refused = Locked<[String]>([])
+
     /// Call first thing in `main`, before any thread starts: glibc's `mallopt` is not thread-safe.
-    /// A value glibc refuses stops the process, since it would silently change the memory behaviour.
     package static func reuseLargeBuffers() {
         #if canImport(Glibc)
         let settings: [(parameter: Int32, name: String, value: Int32)] = [
@@ -28,8 +32,8 @@ package enum AllocationPolicy {
             (M_MMAP_THRESHOLD, "M_MMAP_THRESHOLD", 32 << 20),
             (M_TRIM_THRESHOLD, "M_TRIM_THRESHOLD", 512 << 20),
         ]
-        for setting in settings {
-            precondition(mallopt(setting.parameter, setting.value) == 1, "glibc refused mallopt(\(setting.name), \(setting.value))")
+        for setting in settings where mallopt(setting.parameter, setting.value) != 1 {
+            refused.withLock { $0.append("\(setting.name)=\(setting.value)") }
         }
         #endif
     }

@@ -351,6 +351,7 @@ def test_memory_returns_to_baseline_after_each_client_flood_expires(start) -> No
         assert after < bound, (
             f"flood {flood}: baseline {baseline / MiB:.0f} MiB, peak {peak / MiB:.0f} MiB, "
             f"after expiry {after / MiB:.0f} MiB")
+    assert "refused the malloc settings" not in exporter.log.read_text(), "glibc took every AllocationPolicy setting"
 
 
 def openssl(*arguments: str, cwd: Path) -> None:
