@@ -84,7 +84,7 @@ let package = Package(
             dependencies: ["Kafka", "Exposition", "HTTP", "MetricSources", "Support", .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"),
         .testTarget(name: "SupportTests", dependencies: ["Support", "TestSupport", .product(name: "Logging", package: "swift-log")]),
-        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "TestSupport"]),
+        .testTarget(name: "KafkaTests", dependencies: ["Kafka", "Support", "TestSupport"]),
         .testTarget(name: "HTTPTests", dependencies: ["HTTP", "TestSupport"]),
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "TestSupport"]),

@@ -43,6 +43,9 @@ package struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
             .contains { $0.rawValue == code }
     }
 
+    /// The call was made on a client that was closed (`KafkaError.closed`).
+    package var isClosedClient: Bool { code == RD_KAFKA_RESP_ERR__DESTROY.rawValue }
+
     package var isQueueFull: Bool { code == RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue }
 
     /// The group does not exist on the broker (deleted, expired, or never created).
