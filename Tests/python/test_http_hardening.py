@@ -357,22 +357,32 @@ def openssl(*arguments: str, cwd: Path) -> None:
     subprocess.run(["openssl", *arguments], cwd=cwd, check=True, capture_output=True)
 
 
+def make_ca(directory: Path, name: str = "ca") -> None:
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.pem", "-days", "2",
+            "-subj", f"/CN=kafka-exporter test {name}", cwd=directory)
+
+
+def make_signed(directory: Path, name: str, extension: str, ca: str = "ca") -> None:
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", f"/CN={name}", cwd=directory)
+    (directory / f"{name}.ext").write_text(extension + "\n")
+    openssl("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.pem", "-CAkey", f"{ca}.key", "-CAcreateserial",
+            "-out", f"{name}.pem", "-days", "2", "-extfile", f"{name}.ext", cwd=directory)
+
+
 def make_certificates(directory: Path) -> None:
     """A self-signed CA, a server certificate for 127.0.0.1 and a client certificate, both signed by it."""
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
-            "-subj", "/CN=kafka-exporter test CA", cwd=directory)
-    for name, extension in [("server", "subjectAltName=IP:127.0.0.1"), ("client", "extendedKeyUsage=clientAuth")]:
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key", "-out", f"{name}.csr", "-subj", f"/CN={name}", cwd=directory)
-        (directory / f"{name}.ext").write_text(extension + "\n")
-        openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-                "-out", f"{name}.pem", "-days", "2", "-extfile", f"{name}.ext", cwd=directory)
+    make_ca(directory)
+    make_signed(directory, "server", "subjectAltName=IP:127.0.0.1")
+    make_signed(directory, "client", "extendedKeyUsage=clientAuth")
 
 
-def client_context(directory: Path, certificate: str | None = None) -> ssl.SSLContext:
-    """Trusts the test CA; presents `certificate` (its .pem and .key in `directory`) when given."""
+def client_context(directory: Path, certificate: str | None = None, version: ssl.TLSVersion | None = None) -> ssl.SSLContext:
+    """Trusts the test CA; presents `certificate` (its .pem and .key in `directory`) and offers only `version`, when given."""
     context = ssl.create_default_context(cafile=str(directory / "ca.pem"))
     if certificate:
         context.load_cert_chain(str(directory / f"{certificate}.pem"), str(directory / f"{certificate}.key"))
+    if version:
+        context.minimum_version = context.maximum_version = version
     return context
 
 
@@ -461,6 +471,47 @@ def https_status(url: str, context: ssl.SSLContext) -> tuple[int, str]:
             return response.status, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode()
+
+
+def web_config(directory: Path, tls: str) -> Path:
+    """A web config serving the test CA's server certificate, with `tls` added to tls_server_config."""
+    path = directory / "web-config.yml"
+    path.write_text("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\n" + tls)
+    subprocess.run(["promtool", "check", "web-config", str(path)], check=True, capture_output=True)
+    return path
+
+
+def test_a_client_certificate_signed_by_another_ca_gets_403(start, tmp_path: Path) -> None:
+    make_certificates(tmp_path)
+    make_ca(tmp_path, "other-ca")
+    make_signed(tmp_path, "stranger", "extendedKeyUsage=clientAuth", ca="other-ca")
+    config = web_config(tmp_path, "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.pem\n")
+    exporter = start("--web.config.file", str(config))
+    target = f"https://127.0.0.1:{exporter.port}/healthz"
+    assert https_status(target, client_context(tmp_path, "client")) == (200, "ok\n")
+    # The handshake completes with any certificate; the request is refused once it fails verification.
+    assert https_status(target, client_context(tmp_path, "stranger")) == (403, "a valid client certificate is required\n")
+
+
+def handshake(port: int, context: ssl.SSLContext) -> str:
+    """The TLS version a handshake with the exporter settles on."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as connection:
+        with context.wrap_socket(connection, server_hostname="127.0.0.1") as tls:
+            return tls.version()
+
+
+@pytest.mark.parametrize("min_version, max_version, inside, outside", [
+    ("TLS13", "TLS13", ssl.TLSVersion.TLSv1_3, ssl.TLSVersion.TLSv1_2),
+    ("TLS12", "TLS12", ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3),
+], ids=["TLS13 only", "TLS12 only"])
+def test_tls_versions_outside_min_and_max_version_fail_the_handshake(
+        start, tmp_path: Path, min_version: str, max_version: str, inside: ssl.TLSVersion, outside: ssl.TLSVersion) -> None:
+    make_certificates(tmp_path)
+    exporter = start("--web.config.file", str(web_config(tmp_path, f"  min_version: {min_version}\n  max_version: {max_version}\n")))
+    assert handshake(exporter.port, client_context(tmp_path, version=inside)) == inside.name.replace("_", ".")
+    # microhttpd ends the connection on the failed handshake without sending a protocol_version alert.
+    with pytest.raises(ssl.SSLEOFError):
+        handshake(exporter.port, client_context(tmp_path, version=outside))
 
 
 def test_the_example_web_config_passes_promtool() -> None:
