@@ -270,6 +270,38 @@ import Support
         #expect(all.contains(.busy) && all.contains(.denied) && !all.contains(.allowed), "\(all)")
     }
 
+    @Test func aPasswordCheckWhileAnotherRunsGets429WithRetryAfter() throws {
+        // The second user's hash has cost 12: about 250 ms per check, made with Python's crypt module.
+        let web = try WebConfiguration(yaml: """
+            basic_auth_users:
+              prometheus: \(Self.hash)
+              slow: $2b$12$4DeqkxpoJx8iCU9rCrt6cuGresdxZ81uV2dY5lWX1KWma./RREKxq
+            """, relativeTo: "/")
+        let server = try Self.server { $0.basicAuth = BasicAuthUsers(hashes: web.basicAuthHashes) }
+        defer { server.stop() }
+        // Slow checks (wrong passwords are never remembered) hold one of the server's two threads in turn,
+        // while quick checks of other credentials arrive on the other.
+        let busy = Locked<HTTPTestClient.Response?>(nil)
+        let slowChecksEnded = Locked(false)
+        let slowChecks = inBackground {
+            for attempt in 0..<40 where busy.withLock({ $0 }) == nil {
+                _ = try? HTTPTestClient.get(port: server.port, "/ping", headers: ["Authorization": Self.basic("slow", "guess-\(attempt)")])
+            }
+            slowChecksEnded.withLock { $0 = true }
+        }
+        var answers: Set<Int> = []
+        while busy.withLock({ $0 }) == nil, !slowChecksEnded.withLock({ $0 }) {
+            let response = try HTTPTestClient.get(port: server.port, "/ping", headers: ["Authorization": Self.basic("prometheus", "guess")])
+            answers.insert(response.status)
+            if response.status == 429 { busy.withLock { $0 = response } }
+        }
+        slowChecks.wait()
+        let refused = try #require(busy.withLock { $0 }, "no 429 while slow checks ran; answers: \(answers.sorted())")
+        #expect(refused.headers["retry-after"] == "1")
+        #expect(refused.text == "another password check is running; retry\n")
+        #expect(answers.isSubset(of: [401, 429]), "\(answers.sorted())")
+    }
+
     @Test(arguments: [
         ("basic_auth_users:\n  a: plain-text", "basic_auth_users.a: not a bcrypt hash"),
         ("tls_server_config:\n  cert_file: x.pem", "tls_server_config needs both cert_file and key_file"),
