@@ -30,7 +30,8 @@ test: test-deps
 	# which a debug build never shows. Linked like docker/Dockerfile links it: the image test
 	# (Tests/python/test_image.py) puts this binary into the image.
 	$(SWIFT) build -c release --product kafka-exporter --static-swift-stdlib
-	KAFKA_EXPORTER_BIN=.build/release/kafka-exporter .venv/bin/pytest Tests/python -q
+	# -rs: a skipped test says why in the summary (test_image.py skips only when told to).
+	KAFKA_EXPORTER_BIN=.build/release/kafka-exporter .venv/bin/pytest Tests/python -q -rs
 
 # The statistics parser under libFuzzer; `make test` runs it briefly, longer runs: make fuzz FUZZ_SECONDS=600
 FUZZ_SECONDS ?= 30

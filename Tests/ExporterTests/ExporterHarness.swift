@@ -13,7 +13,7 @@ final class ExporterHarness {
 
     /// `arguments` are the exporter's flags, as a user would pass them; `customize` changes what no
     /// flag reaches.
-    init(bootstrap: String, arguments: [String] = [], interval: String = "200ms",
+    init(bootstrap: String, arguments: [String] = [], interval: String = "200ms", logger: Logger = LogSettings(level: .error).makeLogger(),
          customize: (inout ExporterConfiguration) -> Void = { _ in }) throws {
         let options = try ExporterOptions.parse([
             "--kafka.server", bootstrap, "--web.listen-address", "127.0.0.1:0", "--collect.interval", interval,
@@ -22,7 +22,7 @@ final class ExporterHarness {
         var configuration = try options.makeConfiguration()
         configuration.collection.describeGroups = false
         customize(&configuration)
-        exporter = try Exporter(configuration: configuration, logger: LogSettings(level: .error).makeLogger())
+        exporter = try Exporter(configuration: configuration, logger: logger)
         exporter.start()
     }
 

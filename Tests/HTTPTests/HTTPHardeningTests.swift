@@ -22,17 +22,10 @@ import Support
     @Test func aRequestDribbledByteByByteIsClosedAtItsDeadlineAndCounted() throws {
         let server = try Self.server { $0.limits.requestTimeout = .seconds(1) }
         defer { server.stop() }
-        let slow = try HTTPTestClient(port: server.port)
-        let started = ContinuousClock.now
         // One byte every 100 ms would keep microhttpd's own (idle) timeout from ever firing.
-        for byte in Array("GET /ping HTTP/1.1\r\nX-Slow: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 40) {
-            if slow.isClosedByServer { break }
-            try? slow.write([byte])
-            Thread.sleep(forTimeInterval: 0.1)
-        }
-        let elapsed = ContinuousClock.now - started
-        #expect(slow.isClosedByServer)
-        #expect(elapsed < .seconds(3), "closed after \(elapsed), the deadline is 1 s")
+        let closedAfter = try HTTPTestClient(port: server.port).dribble(
+            Array("GET /ping HTTP/1.1\r\nX-Slow: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 40), every: .milliseconds(100))
+        #expect(closedAfter.map { $0 < .seconds(3) } == true, "closed after \(String(describing: closedAfter)), the deadline is 1 s")
         #expect(poll(within: .seconds(10)) { server.statistics.failures("timeout") == 1 })
         // A prompt client is served meanwhile and afterwards.
         #expect(try HTTPTestClient.get(port: server.port, "/ping").status == 200)
@@ -275,6 +268,38 @@ import Support
         while !guesses.allSatisfy(\.isFinished) { Thread.sleep(forTimeInterval: 0.02) }
         let all = verdicts.withLock { $0 }
         #expect(all.contains(.busy) && all.contains(.denied) && !all.contains(.allowed), "\(all)")
+    }
+
+    @Test func aPasswordCheckWhileAnotherRunsGets429WithRetryAfter() throws {
+        // The second user's hash has cost 12: about 250 ms per check, made with Python's crypt module.
+        let web = try WebConfiguration(yaml: """
+            basic_auth_users:
+              prometheus: \(Self.hash)
+              slow: $2b$12$4DeqkxpoJx8iCU9rCrt6cuGresdxZ81uV2dY5lWX1KWma./RREKxq
+            """, relativeTo: "/")
+        let server = try Self.server { $0.basicAuth = BasicAuthUsers(hashes: web.basicAuthHashes) }
+        defer { server.stop() }
+        // Slow checks (wrong passwords are never remembered) hold one of the server's two threads in turn,
+        // while quick checks of other credentials arrive on the other.
+        let busy = Locked<HTTPTestClient.Response?>(nil)
+        let slowChecksEnded = Locked(false)
+        let slowChecks = inBackground {
+            for attempt in 0..<40 where busy.withLock({ $0 }) == nil {
+                _ = try? HTTPTestClient.get(port: server.port, "/ping", headers: ["Authorization": Self.basic("slow", "guess-\(attempt)")])
+            }
+            slowChecksEnded.withLock { $0 = true }
+        }
+        var answers: Set<Int> = []
+        while busy.withLock({ $0 }) == nil, !slowChecksEnded.withLock({ $0 }) {
+            let response = try HTTPTestClient.get(port: server.port, "/ping", headers: ["Authorization": Self.basic("prometheus", "guess")])
+            answers.insert(response.status)
+            if response.status == 429 { busy.withLock { $0 = response } }
+        }
+        slowChecks.wait()
+        let refused = try #require(busy.withLock { $0 }, "no 429 while slow checks ran; answers: \(answers.sorted())")
+        #expect(refused.headers["retry-after"] == "1")
+        #expect(refused.text == "another password check is running; retry\n")
+        #expect(answers.isSubset(of: [401, 429]), "\(answers.sorted())")
     }
 
     @Test(arguments: [

@@ -8,28 +8,15 @@ package final class CapturedLog: Sendable {
     package init() {}
 
     package var logger: Logger {
-        Logger(label: "test") { _ in Handler(log: self) }
+        .events { [captured] event in
+            let error = event.metadata?["error"].map { " error=\($0)" } ?? ""
+            captured.withLock { $0.append("\(event.level) \(event.message)\(error)") }
+        }
     }
 
     package var lines: [String] { captured.withLock { $0 } }
 
     package func contains(_ text: String) -> Bool {
         lines.contains { $0.contains(text) }
-    }
-
-    private struct Handler: LogHandler {
-        let log: CapturedLog
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let error = event.metadata?["error"].map { " error=\($0)" } ?? ""
-            log.captured.withLock { $0.append("\(event.level) \(event.message)\(error)") }
-        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// A minimal HTTP/1.1 client over a POSIX socket, so tests control connections (keep-alive) and see
 /// exactly what the server sent.
@@ -172,5 +173,19 @@ extension HTTPTestClient {
     /// One request on a fresh connection.
     package static func get(port: UInt16, _ path: String, headers: [String: String] = [:]) throws -> Response {
         try HTTPTestClient(port: port).request("GET", path, headers: headers)
+    }
+}
+
+extension HTTPTestClient {
+    /// Sends `bytes` one at a time, `interval` apart, as a slow client does, and stops once the server
+    /// has closed the connection: returns how long that took, nil if it never closed it.
+    package func dribble(_ bytes: [UInt8], every interval: Duration) -> Duration? {
+        let started = ContinuousClock.now
+        for byte in bytes {
+            if isClosedByServer { return ContinuousClock.now - started }
+            try? write([byte])
+            Thread.sleep(forTimeInterval: interval.seconds)
+        }
+        return isClosedByServer ? ContinuousClock.now - started : nil
     }
 }
