@@ -34,6 +34,17 @@ package final class AdminClient: Sendable {
         current.withLock { $0?.close() }
     }
 
+    /// The request timeout librdkafka is given. librdkafka 2.0.2 frees a coordinator request that times
+    /// out while it waits for its coordinator, then reads it again once the coordinator is back: a
+    /// use-after-free that aborts the process (seen during rolling broker restarts; fixed upstream in
+    /// 2.6.0, confluentinc/librdkafka@8bf0a679c). Requests routed to a group coordinator therefore never
+    /// time out inside librdkafka: the exporter's own deadline (`timeout` + `grace`) comes first and
+    /// abandons the handle, whose destroy ends such a request safely.
+    func librdkafkaTimeout(_ operation: rd_kafka_admin_op_t, _ timeout: Duration) -> Duration {
+        let coordinatorRouted = [RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, RD_KAFKA_ADMIN_OP_DELETEGROUPS]
+        return coordinatorRouted.contains(operation) ? timeout + max(grace, .zero) + .seconds(5) : timeout
+    }
+
     /// How many handles were abandoned because they stopped answering.
     package var replacements: Int { replacementCount.load(ordering: .relaxed) }
 
@@ -66,7 +77,7 @@ package final class AdminClient: Sendable {
         send: (AdminCall) -> Void, read: (OpaquePointer) throws(KafkaError) -> Value
     ) throws(KafkaError) -> Value {
         let client = try client()
-        let call = try AdminCall(handle: client.retainHandle(), operation: operation, timeout: timeout)
+        let call = try AdminCall(handle: client.retainHandle(), operation: operation, timeout: librdkafkaTimeout(operation, timeout))
         send(call)
         guard let event = call.nextEvent(deadline: .now + timeout + grace) else {
             abandon(client)

@@ -2,7 +2,9 @@ import CRdKafka
 
 extension AdminClient {
     /// Committed offsets of each group (one request per group in librdkafka 2.0.2), at most
-    /// `maxInFlight` at a time. Partitions without a committed offset are left out.
+    /// `maxInFlight` at a time. Partitions without a committed offset are left out. A request still
+    /// unanswered `timeout` + `grace` after it was sent abandons the handle (see `librdkafkaTimeout`)
+    /// and fails with the requests not answered yet.
     package func committedOffsets(
         _ requests: [OffsetRequest], timeout: Duration, maxInFlight: Int
     ) -> [String: Result<[TopicPartition: Int64], KafkaError>] {
@@ -12,27 +14,27 @@ extension AdminClient {
         let call: AdminCall
         do {
             client = try self.client()
-            call = try AdminCall(handle: client.retainHandle(), operation: RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout: timeout)
+            call = try AdminCall(
+                handle: client.retainHandle(), operation: RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS,
+                timeout: librdkafkaTimeout(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout))
         } catch {
             for request in requests { results[request.group] = .failure(error) }
             return results
         }
         var next = 0
-        var inFlight = 0
-        var deadline = ContinuousClock.now + timeout + grace
-        while next < requests.count || inFlight > 0 {
-            while next < requests.count && inFlight < max(1, maxInFlight) {
+        var sentAt: [Int: ContinuousClock.Instant] = [:]
+        while next < requests.count || !sentAt.isEmpty {
+            while next < requests.count && sentAt.count < max(1, maxInFlight) {
                 send(requests[next], index: next, call: call)
+                sentAt[next] = .now
                 next += 1
-                inFlight += 1
             }
-            guard let event = call.nextEvent(deadline: deadline) else { break }
-            inFlight -= 1
-            deadline = ContinuousClock.now + timeout + grace
-            let request = requests[event.opaque - 1]
-            results[request.group] = Self.offsets(from: event, group: request.group)
+            guard let oldest = sentAt.values.min(), let event = call.nextEvent(deadline: oldest + timeout + grace) else { break }
+            let index = event.opaque - 1
+            guard sentAt.removeValue(forKey: index) != nil else { continue }
+            results[requests[index].group] = Self.offsets(from: event, group: requests[index].group)
         }
-        if inFlight > 0 || next < requests.count {
+        if !sentAt.isEmpty || next < requests.count {
             abandon(client)
             for request in requests where results[request.group] == nil {
                 results[request.group] = .failure(.timedOut("ListConsumerGroupOffsets"))
