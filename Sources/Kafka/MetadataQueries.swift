@@ -2,8 +2,23 @@ import CRdKafka
 
 extension KafkaClient {
     /// Brokers, topics and partitions (with leader, replicas and ISR) of the whole cluster: one request.
+    /// A broker that goes down after it was asked leaves the request unanswered until its deadline, so
+    /// a request not answered within a third of `timeout`, or whose connection failed, is asked again
+    /// (librdkafka picks a broker that is up) until `timeout` has passed: a cluster that still has a
+    /// broker serving is read.
     package func fetchMetadata(timeout: Duration) throws(KafkaError) -> ClusterMetadata {
-        try withHandle { (handle) throws(KafkaError) in try Self.metadata(handle, topic: nil, timeout: timeout, what: "metadata") }
+        let deadline = ContinuousClock.now + timeout
+        let attempt = max(timeout / 3, .seconds(1))
+        while true {
+            let remaining = deadline - .now
+            do {
+                return try withHandle { (handle) throws(KafkaError) in
+                    try Self.metadata(handle, topic: nil, timeout: min(attempt, remaining), what: "metadata")
+                }
+            } catch where (error.isTimeout || error.code == RD_KAFKA_RESP_ERR__TRANSPORT.rawValue) && deadline - .now > .milliseconds(100) {
+                continue
+            }
+        }
     }
 
     /// One Metadata request: of every topic, or of `topic` alone.
