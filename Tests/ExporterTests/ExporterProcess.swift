@@ -4,21 +4,33 @@ import Support
 
 /// The real `kafka-exporter` binary in a process of its own, as a user or a chart starts it; its
 /// log is collected as it arrives. Killed when the value goes away.
+///
+/// `KAFKA_EXPORTER_BIN` names another binary than the one built next to the tests, and
+/// `KAFKA_EXPORTER_UNDER` a command to run it under (`make test-memory` runs some suites with the
+/// stripped release binary under valgrind memcheck).
 final class ExporterProcess {
     private let process = Process()
     private let log = LogBuffer()
 
     static var binary: String {
         get throws {
-            let path = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kafka-exporter").path
+            let path = ProcessInfo.processInfo.environment["KAFKA_EXPORTER_BIN"]
+                ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kafka-exporter").path
             try #require(FileManager.default.isExecutableFile(atPath: path), "build the binary first (`make test` does): \(path)")
             return path
         }
     }
 
+    /// The command the binary runs under, if any.
+    static let wrapper = ProcessInfo.processInfo.environment["KAFKA_EXPORTER_UNDER"].map { $0.split(separator: " ").map(String.init) } ?? []
+
+    /// How much longer than natively everything takes: valgrind runs the exporter some 20 times slower.
+    static var slowdown: Int { wrapper.isEmpty ? 1 : 10 }
+
     init(_ arguments: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: try Self.binary)
-        process.arguments = arguments
+        let command = Self.wrapper + [try Self.binary] + arguments
+        process.executableURL = URL(fileURLWithPath: Self.wrapper.isEmpty ? command[0] : try Self.executable(command[0]))
+        process.arguments = Array(command.dropFirst())
         let output = Pipe()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = output
@@ -33,6 +45,14 @@ final class ExporterProcess {
         }.start()
     }
 
+    /// `name` as a path, looked up in PATH when it has no slash.
+    private static func executable(_ name: String) throws -> String {
+        guard !name.contains("/") else { return name }
+        let directories = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+        let found = directories.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        return try #require(found, "\(name) is not in PATH")
+    }
+
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
@@ -41,7 +61,7 @@ final class ExporterProcess {
     var standardError: String { log.text }
 
     /// Waits for the "kafka-exporter started" line and returns the HTTP port it names.
-    func waitUntilStarted(timeout: Duration = .seconds(30)) throws -> UInt16 {
+    func waitUntilStarted(timeout: Duration = .seconds(30 * ExporterProcess.slowdown)) throws -> UInt16 {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let line = standardError.split(separator: "\n").first(where: { $0.contains("msg=\"kafka-exporter started\"") }),
