@@ -4,7 +4,7 @@ ARGS ?=
 # kafka_exporter_build_info{revision}; Package.swift reads it.
 export KAFKA_EXPORTER_REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
 
-.PHONY: demo test build deps test-deps bench fuzz images
+.PHONY: demo test test-memory build deps test-deps bench fuzz images
 
 deps:
 	@scripts/ensure-system-deps
@@ -32,6 +32,14 @@ test: test-deps
 	$(SWIFT) build -c release --product kafka-exporter --static-swift-stdlib
 	# -rs: a skipped test says why in the summary (test_image.py skips only when told to).
 	KAFKA_EXPORTER_BIN=.build/release/kafka-exporter .venv/bin/pytest Tests/python -q -rs
+	scripts/test-memory
+
+# The memory checkers alone (`make test` runs them last): valgrind memcheck on the release binary, the
+# address sanitizer with librdkafka and libmicrohttpd instrumented, the thread sanitizer.
+# CHECKERS="asan tsan" runs some of them.
+CHECKERS ?=
+test-memory: test-deps
+	scripts/test-memory $(CHECKERS)
 
 # The statistics parser under libFuzzer; `make test` runs it briefly, longer runs: make fuzz FUZZ_SECONDS=600
 FUZZ_SECONDS ?= 30
