@@ -39,7 +39,7 @@ package final class HTTPStatistics: Sendable {
         }
         var failures = MetricFamily(
             name: "kafka_exporter_http_requests_failed_total",
-            help: "HTTP requests that failed: protocol_error (malformed, refused by the server), error, timeout (request not complete within --web.request-timeout), read_error, client_abort, connection_limit and peer_connection_limit (connection refused at --web.max-connections or --web.max-connections-per-ip), evicted (the connection waiting longest for a request, closed to make room at --web.max-connections).",
+            help: "HTTP requests that failed: protocol_error (malformed, refused by the server), error, timeout (request not complete within --web.request-timeout), read_error, client_abort, connection_limit and peer_connection_limit (connection refused at --web.max-connections or --web.max-connections-per-ip, every connection within the limit being answered), evicted (the connection waiting longest for a request, closed to make room at either limit).",
             type: .counter, labelNames: ["reason"])
         for reason in HTTPStatistics.failureReasons {
             failures.add(reason, Double(counts.failures[reason] ?? 0))
