@@ -36,8 +36,7 @@ import TestSupport
         } closing: {
             producer.close()
         }
-        #expect(outcome.passesBefore >= 4)
-        #expect(outcome.errorsAfter.allSatisfy { $0.isClosedClient }, "\(outcome.errorsAfter.prefix(3))")
+        Self.expectClosedCleanly(outcome)
         #expect(throws: KafkaError.closed(producer.client.name)) { try producer.produce(topic: Self.topic, value: [1]) }
     }
 
@@ -88,16 +87,7 @@ import TestSupport
         try Self.fill(cluster)
         let consumer = try Consumer(configuration: Self.configuration(cluster, [("group.id", "closing"), ("auto.offset.reset", "earliest")]))
         try consumer.subscribe([Self.topic])
-        let outcome = InFlight.run {
-            do throws(KafkaError) {
-                _ = try consumer.poll(timeout: .milliseconds(20))
-                return nil
-            } catch { return error }
-        } closing: {
-            consumer.close()
-        }
-        #expect(outcome.passesBefore >= 4)
-        #expect(outcome.errorsAfter.allSatisfy { $0.isClosedClient }, "\(outcome.errorsAfter.prefix(3))")
+        Self.expectClosedCleanly(Self.polling(consumer, closing: consumer.close))
     }
 
     @Test func anAssignedConsumerClosedWhilePolling() throws {
@@ -105,16 +95,24 @@ import TestSupport
         try Self.fill(cluster)
         let consumer = try Consumer(configuration: Self.configuration(cluster, [("group.id", "assigned"), ("enable.auto.commit", "false")]))
         try consumer.assign(Dictionary(uniqueKeysWithValues: Self.partitions.map { ($0, SpecialOffset.earliest) }))
-        let outcome = InFlight.run {
+        Self.expectClosedCleanly(Self.polling(consumer, closing: consumer.closeWithoutLeavingGroup))
+    }
+
+    private static func polling(_ consumer: Consumer, closing close: @escaping @Sendable () -> Void) -> InFlight.Outcome {
+        InFlight.run {
             do throws(KafkaError) {
                 _ = try consumer.poll(timeout: .milliseconds(20))
                 return nil
             } catch { return error }
         } closing: {
-            consumer.closeWithoutLeavingGroup()
+            close()
         }
-        #expect(outcome.passesBefore >= 4)
-        #expect(outcome.errorsAfter.allSatisfy { $0.isClosedClient }, "\(outcome.errorsAfter.prefix(3))")
+    }
+
+    /// Work ran before the close, and every pass begun after it failed as closed.
+    private static func expectClosedCleanly(_ outcome: InFlight.Outcome, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(outcome.passesBefore >= 4, sourceLocation: sourceLocation)
+        #expect(outcome.errorsAfter.allSatisfy { $0.isClosedClient }, "\(outcome.errorsAfter.prefix(3))", sourceLocation: sourceLocation)
     }
 
     /// The mock cluster is let go of before a client that still talks to it.
