@@ -7,8 +7,11 @@ package struct DuplicateSettings: Sendable {
     package var topics: NameFilter
     package var window: Duration = .seconds(600)
     /// One record in this many is examined (consistent hash sampling); doubles when a topic's
-    /// window would hold more than `maxEntriesPerTopic` hashes.
-    package var samplingFactor: UInt64 = 8
+    /// window would hold more than `maxEntriesPerTopic` hashes. Every record at first: a quiet topic
+    /// needs all of its records for a ratio within `RatioPrecision.publishedWithin` in a minute, and a
+    /// busy one reaches the entry limit within its first window and samples from then on.
+    package static let defaultSamplingFactor: UInt64 = 1
+    package var samplingFactor = defaultSamplingFactor
     package var maxEntriesPerTopic = 200_000
 
     package init(topics: NameFilter) {
@@ -22,7 +25,7 @@ package struct DuplicateOptions: SourceOptions {
 
     @Option(name: .customLong("duplicates.window"), parsing: .unconditional, help: "How long a record's content is remembered for duplicate detection.") var window: String = "10m"
 
-    @Option(name: .customLong("duplicates.sample"), help: "Examine one record in this many (consistent hash sampling).") var sample: UInt64 = 8
+    @Option(name: .customLong("duplicates.sample"), help: "Examine one record in this many at first (consistent hash sampling); doubles while a topic's window would hold more than --duplicates.max-entries hashes.") var sample: UInt64 = DuplicateSettings.defaultSamplingFactor
 
     @Option(name: .customLong("duplicates.max-entries"), help: "Content hashes kept per topic at most; beyond, the sampling factor doubles.") var maxEntries: Int = 200_000
 

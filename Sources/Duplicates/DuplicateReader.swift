@@ -100,7 +100,7 @@ package final class DuplicateReader: Sendable {
     private struct TopicCounts {
         let read: Int
         let window: DuplicateWindow
-        let ratio: Double?
+        let inWindow: DuplicateWindow.Counts
     }
 
     private static let families = FamilyTable<TopicCounts>(labelNames: ["topic"], [
@@ -114,8 +114,16 @@ package final class DuplicateReader: Sendable {
         ) { Double($0.window.duplicatesTotal) },
         .init(
             "kafka_topic_duplicate_ratio", .gauge,
-            "Share of the records of the last --duplicates.window that repeat an earlier record (estimated from the sample)."
-        ) { $0.ratio },
+            "Share of the records of the last --duplicates.window that repeat an earlier record (estimated from the sample); present once it is exact to \(RatioPrecision.publishedWithin) (kafka_topic_duplicate_ratio_bound)."
+        ) { $0.inWindow.publishedRatio },
+        .init(
+            "kafka_topic_duplicate_ratio_bound", .gauge,
+            "How far the duplicate share of the window's sampled records may be from the topic's (95% Wilson interval)."
+        ) { $0.inWindow.sampled > 0 ? $0.inWindow.bound : nil },
+        .init(
+            "kafka_topic_duplicate_window_samples", .gauge,
+            "Records sampled within the last --duplicates.window: the count behind the duplicate ratio."
+        ) { Double($0.inWindow.sampled) },
         .init("kafka_topic_duplicate_sampling_factor", .gauge, "One record in this many is examined for duplicates.") {
             Double($0.window.samplingFactor)
         },
@@ -127,9 +135,9 @@ package final class DuplicateReader: Sendable {
         state.withLock { state in
             for topic in state.windows.keys.sorted() {
                 var window = state.windows[topic]!
-                let ratio = window.duplicateRatio(at: now)
+                let inWindow = window.counts(at: now)
                 state.windows[topic] = window
-                families.add(TopicCounts(read: state.recordsRead[topic] ?? 0, window: window, ratio: ratio), topic)
+                families.add(TopicCounts(read: state.recordsRead[topic] ?? 0, window: window, inWindow: inWindow), topic)
             }
         }
         return families.families

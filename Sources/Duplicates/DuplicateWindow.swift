@@ -55,12 +55,25 @@ package struct DuplicateWindow: Sendable {
         return isDuplicate
     }
 
-    /// Duplicates among the sampled records of the window ending at `now`; nil before any was sampled.
-    package mutating func duplicateRatio(at now: Date) -> Double? {
+    /// The sampled records of a window and the duplicates among them.
+    package struct Counts: Equatable, Sendable {
+        package let sampled: Int
+        package let duplicates: Int
+
+        /// Duplicates per sampled record; nil before any was sampled.
+        package var ratio: Double? { sampled > 0 ? Double(duplicates) / Double(sampled) : nil }
+
+        /// How far `ratio` may be from the share of duplicates in the topic (95 %, Wilson).
+        package var bound: Double { RatioPrecision.shareBound(ratio ?? 0, samples: Double(sampled)) }
+
+        /// `ratio` once it is exact to `RatioPrecision.publishedWithin`.
+        package var publishedRatio: Double? { bound <= RatioPrecision.publishedWithin ? ratio : nil }
+    }
+
+    /// The counts of the window ending at `now`.
+    package mutating func counts(at now: Date) -> Counts {
         expire(before: now.addingTimeInterval(-window.seconds))
-        let sampled = buckets.reduce(0) { $0 + $1.sampled }
-        guard sampled > 0 else { return nil }
-        return Double(buckets.reduce(0) { $0 + $1.duplicates }) / Double(sampled)
+        return Counts(sampled: buckets.reduce(0) { $0 + $1.sampled }, duplicates: buckets.reduce(0) { $0 + $1.duplicates })
     }
 
     package var entries: Int { lastSeen.count }

@@ -1,6 +1,9 @@
+import Support
+
 /// The recent cycles of one pipeline stage in a ring of fixed size, oldest first: when each cycle was
-/// read, the stage's running totals of messages consumed and produced, whether the consumed total
-/// moved since the point before (the group committed in between), and how fast the outputs grew since.
+/// read, the stage's running totals of messages consumed and produced, the input records not yet
+/// committed then, whether the consumed total moved since the point before (the group committed in
+/// between), and how fast the outputs grew since.
 ///
 /// Points are kept at least `window / (capacity - 2)` apart (until the newest point is that far from
 /// the one before it, each cycle replaces it), so the ring spans the window however short the
@@ -10,6 +13,9 @@ struct FlowHistory: Sendable {
         let time: Double
         let consumed: Double
         let produced: Double
+        /// Records of the inputs beyond the group's committed offsets (its lag on them) when the point
+        /// was read: the only records the stage may have handled without the point's commit showing it.
+        let uncommitted: Double
         /// The group's commit that this point shows was made after the point (or cycle) before it.
         let committedSincePrevious: Bool
         /// Messages produced per second since the point (or cycle) before; NaN when unknown.
@@ -27,6 +33,7 @@ struct FlowHistory: Sendable {
     private var times: [Double]
     private var consumed: [Double]
     private var produced: [Double]
+    private var uncommitted: [Double]
     private var committed: [Bool]
     private var boundaryRates: [Double]
     private var oldest = 0
@@ -38,6 +45,7 @@ struct FlowHistory: Sendable {
         times = Array(repeating: 0, count: Self.capacity)
         consumed = times
         produced = times
+        uncommitted = times
         boundaryRates = times
         committed = Array(repeating: false, count: Self.capacity)
     }
@@ -45,8 +53,8 @@ struct FlowHistory: Sendable {
     subscript(index: Int) -> Point {
         let slot = (oldest + index) % Self.capacity
         return Point(
-            time: times[slot], consumed: consumed[slot], produced: produced[slot], committedSincePrevious: committed[slot],
-            boundaryRate: boundaryRates[slot])
+            time: times[slot], consumed: consumed[slot], produced: produced[slot], uncommitted: uncommitted[slot],
+            committedSincePrevious: committed[slot], boundaryRate: boundaryRates[slot])
     }
 
     var newest: Point? { count == 0 ? nil : self[count - 1] }
@@ -57,7 +65,7 @@ struct FlowHistory: Sendable {
 
     /// Adds the newest point. It shows a commit when the consumed total moved since the point before,
     /// or when `commitAppearedSince` names the cycle after which the group's first commit was made.
-    mutating func record(time: Double, consumed: Double, produced: Double, commitAppearedSince cycle: Earlier? = nil) {
+    mutating func record(time: Double, consumed: Double, produced: Double, uncommitted: Double, commitAppearedSince cycle: Earlier? = nil) {
         if count >= 2 && self[count - 1].time - self[count - 2].time < spacing {
             count -= 1  // the newest point is too close to the one before it to be kept: the new one replaces it
         }
@@ -69,7 +77,7 @@ struct FlowHistory: Sendable {
             count -= 1
         }
         let slot = (oldest + count) % Self.capacity
-        (times[slot], self.consumed[slot], self.produced[slot]) = (time, consumed, produced)
+        (times[slot], self.consumed[slot], self.produced[slot], self.uncommitted[slot]) = (time, consumed, produced, uncommitted)
         (committed[slot], boundaryRates[slot]) = (moved, rate)
         count += 1
     }
@@ -83,6 +91,20 @@ extension FlowHistory {
         let produced: Double
         /// Both ends were read right after a commit of the group, in a steady stretch of output.
         let endsAtCommits: Bool
+        /// The larger of the input records not yet committed at either end.
+        let uncommitted: Double
+
+        /// Produced per consumed record; nil without input.
+        var ratio: Double? { consumed > 0 ? produced / consumed : nil }
+
+        /// How far `ratio` may be from the stage's true ratio (`RatioPrecision.countRatioBound`): the
+        /// consumed count is exact between two commits, and the produced count can only be off by the
+        /// outputs of records consumed but not yet committed at either end, at most `uncommitted`
+        /// records. Infinite for a span that does not end at commits.
+        var ratioBound: Double {
+            guard endsAtCommits, let ratio else { return .infinity }
+            return RatioPrecision.countRatioBound(ratio, counted: consumed, uncertain: uncommitted)
+        }
     }
 
     /// A point may end a span when it shows a commit and the outputs grew at most this many times their
@@ -90,15 +112,16 @@ extension FlowHistory {
     /// while an amplification that just began (twice or three times the output) still counts.
     static let steadyFactor = 4.0
 
-    /// From the first to the last point of the window that shows a commit made in a steady stretch of
-    /// output; from the first point of the window to the newest when fewer than two such points exist.
-    /// Nil before two points.
+    /// From a point of the window that shows a commit made in a steady stretch of output to the last
+    /// such point: of those starts, the one whose ratio has the smallest bound (the earliest among
+    /// equals, so the span grows to the window). From the first point of the window to the newest when
+    /// fewer than two such points exist. Nil before two points.
     ///
     /// A commit shown at a point was made at some moment since the point before, and so were the
     /// outputs of the records it covers; the span counts those outputs as if produced at the point.
-    /// That moves at most what was produced meanwhile across the span's end: little in a steady
-    /// stretch, but a burst (a backlog read at start-up, the incident's burst) right there would count
-    /// its input inside the span and its output outside.
+    /// What that can move across an end is the outputs of the records not yet committed there, which
+    /// the bound counts; a burst of output right at an end (a backlog read at start-up, the incident's
+    /// burst) is left out as well, since its records may sit in a producer's queue after their commit.
     func span(over window: Double) -> Span? {
         guard count >= 2, let newest else { return nil }
         let start = newest.time - window
@@ -107,8 +130,11 @@ extension FlowHistory {
         let rates = points.map(\.boundaryRate).filter { !$0.isNaN }.sorted()
         let typical = rates.isEmpty ? Double.nan : rates[(rates.count - 1) / 2]
         let ends = points.filter { $0.committedSincePrevious && $0.boundaryRate <= Self.steadyFactor * typical }
-        if let startPoint = ends.first, let endPoint = ends.last, endPoint.time > startPoint.time {
-            return Span(from: startPoint, to: endPoint, endsAtCommits: true)
+        if let endPoint = ends.last,
+           let best = ends.lazy.filter({ $0.time < endPoint.time })
+               .map({ Span(from: $0, to: endPoint, endsAtCommits: true) })
+               .min(by: { $0.ratioBound < $1.ratioBound }) {
+            return best
         }
         return Span(from: first, to: newest, endsAtCommits: false)
     }
@@ -118,6 +144,6 @@ extension FlowHistory.Span {
     init(from start: FlowHistory.Point, to end: FlowHistory.Point, endsAtCommits: Bool) {
         self.init(
             seconds: end.time - start.time, consumed: end.consumed - start.consumed, produced: end.produced - start.produced,
-            endsAtCommits: endsAtCommits)
+            endsAtCommits: endsAtCommits, uncommitted: max(start.uncommitted, end.uncommitted))
     }
 }

@@ -11,14 +11,10 @@ import Support
 /// In = messages the stage's group consumed from its inputs (growth of its committed offsets);
 /// out = messages written into its outputs (growth of their newest offsets). Both are counted over the
 /// same span, which starts only once both sides are known (`StageFlow`) and ends at cycles that
-/// showed a new commit of the group in a steady stretch of output (`FlowHistory.span(over:)`).
+/// showed a new commit of the group in a steady stretch of output (`FlowHistory.span(over:)`). The
+/// ratio is shown once its bound is within `RatioPrecision.publishedWithin`: as soon as the records
+/// counted outweigh those the counts cannot place (the lag at the span's ends).
 package final class PipelineTracker: Sendable {
-    /// The share of the window a span must cover before its ratio is shown. A commit is shown up to one
-    /// commit interval (or collection interval, if shorter) after it was made, and in a steady stretch
-    /// a ratio is off by at most that time over the span: with the 5 s auto-commit interval of
-    /// librdkafka and the Java client, 4 % over the first 2 minutes of the default 5-minute window.
-    package static let minimumCoverage = 0.4
-
     package let stages: [PipelineStage]
     package let window: Duration
     private let flows = Locked<[String: StageFlow]>([:])
@@ -30,17 +26,25 @@ package final class PipelineTracker: Sendable {
     package struct Rates: Sendable, Equatable {
         package let inPerSecond: Double
         package let outPerSecond: Double
-        /// Out / in; nil while the stage consumed nothing in the span (no traffic) and while the span
-        /// covers less than `minimumCoverage` of the window (start-up).
+        /// Out / in; nil while the stage consumed nothing in the span (no traffic) and while its bound
+        /// is above `RatioPrecision.publishedWithin` (too few records yet, or a backlog at an end).
         package let amplification: Double?
+        /// How far out / in may be from the stage's true ratio; nil while it cannot be bounded (no
+        /// input, or no span between two commits yet).
+        package let bound: Double?
+        /// Records the stage consumed over the span.
+        package let records: Double
         /// The span the rates were measured over.
         package let seconds: Double
         /// `seconds` as a share of the window, 0 to 1.
         package let coverage: Double
 
-        package init(inPerSecond: Double, outPerSecond: Double, amplification: Double?, seconds: Double, coverage: Double) {
-            (self.inPerSecond, self.outPerSecond, self.amplification) = (inPerSecond, outPerSecond, amplification)
-            (self.seconds, self.coverage) = (seconds, coverage)
+        package init(
+            inPerSecond: Double, outPerSecond: Double, amplification: Double?, bound: Double?, records: Double, seconds: Double,
+            coverage: Double
+        ) {
+            (self.inPerSecond, self.outPerSecond, self.amplification, self.bound) = (inPerSecond, outPerSecond, amplification, bound)
+            (self.records, self.seconds, self.coverage) = (records, seconds, coverage)
         }
     }
 
@@ -57,7 +61,7 @@ package final class PipelineTracker: Sendable {
                 if let committed = committedByGroup[stage.group] {
                     let inputs = Set(stage.inputs)
                     flow.advance(
-                        consumed: committed.filter { inputs.contains($0.key.topic) },
+                        consumed: committed.filter { inputs.contains($0.key.topic) }, available: newest.partitions(of: inputs),
                         produced: newest.partitions(of: Set(stage.outputs)), at: time)
                     flows[stage.name] = flow
                 }
@@ -68,11 +72,11 @@ package final class PipelineTracker: Sendable {
     }
 
     private static func rates(_ span: FlowHistory.Span, window: Double) -> Rates {
-        let coverage = min(1, span.seconds / window)
-        let measured = span.endsAtCommits && span.consumed > 0 && coverage >= minimumCoverage
+        let bound = span.ratioBound.isFinite ? span.ratioBound : nil
         return Rates(
             inPerSecond: span.consumed / span.seconds, outPerSecond: span.produced / span.seconds,
-            amplification: measured ? span.produced / span.consumed : nil, seconds: span.seconds, coverage: coverage)
+            amplification: bound.flatMap { $0 <= RatioPrecision.publishedWithin ? span.ratio : nil }, bound: bound,
+            records: span.consumed, seconds: span.seconds, coverage: min(1, span.seconds / window))
     }
 
     private static let families = FamilyTable<Rates>(labelNames: ["stage"], [
@@ -86,15 +90,23 @@ package final class PipelineTracker: Sendable {
         ) { $0.outPerSecond },
         .init(
             "kafka_pipeline_amplification_ratio", .gauge,
-            "Messages out per message in over the span measured (1 for a router; absent without input traffic and until the span covers 40% of the pipeline window)."
+            "Messages out per message in over the span measured (1 for a router); present once it is exact to \(RatioPrecision.publishedWithin) (kafka_pipeline_amplification_ratio_bound)."
         ) { $0.amplification },
+        .init(
+            "kafka_pipeline_amplification_ratio_bound", .gauge,
+            "How far the measured messages out per message in may be from the true ratio: the outputs of the records not yet committed at either end of the span, over the records consumed in it."
+        ) { $0.bound },
+        .init(
+            "kafka_pipeline_window_records", .gauge,
+            "Messages the stage consumed over the span measured: the count behind its ratio."
+        ) { $0.records },
         .init(
             "kafka_pipeline_window_seconds", .gauge,
             "The span the stage's rates were measured over: cycles in which both its inputs' commits and its outputs' offsets were known, at most the pipeline window."
         ) { $0.seconds },
         .init(
             "kafka_pipeline_window_coverage_ratio", .gauge,
-            "kafka_pipeline_window_seconds as a share of the pipeline window (0 to 1); the ratio is shown from 0.4."
+            "kafka_pipeline_window_seconds as a share of the pipeline window (0 to 1)."
         ) { $0.coverage },
     ])
 

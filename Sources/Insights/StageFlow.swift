@@ -22,9 +22,12 @@ struct StageFlow: Sendable {
         history = FlowHistory(window: window)
     }
 
-    /// Adds a cycle: `consumed` are the group's committed offsets on the inputs, `produced` the newest
-    /// offsets of the outputs.
-    mutating func advance(consumed committed: [TopicPartition: Int64], produced newest: [TopicPartition: Int64], at time: Double) {
+    /// Adds a cycle: `consumed` are the group's committed offsets on the inputs, `available` the newest
+    /// offsets of the inputs, `produced` the newest offsets of the outputs.
+    mutating func advance(
+        consumed committed: [TopicPartition: Int64], available: [TopicPartition: Int64], produced newest: [TopicPartition: Int64],
+        at time: Double
+    ) {
         let previous = previousCycle
         let newInput = committed.keys.contains { consumedOffsets[$0] == nil }
         let newOutput = newest.keys.contains { producedOffsets[$0] == nil }
@@ -41,8 +44,12 @@ struct StageFlow: Sendable {
         if newInput || newOutput { history.removeAll() }
         // A commit first seen now was made since the cycle before, which had seen the stage: unless
         // this is the exporter's first cycle, the point is as good as one after any other commit.
+        // An input whose newest offset is unknown this cycle leaves its lag unknown: no bound from here.
+        let uncommitted = committed.reduce(0.0) { sum, partition in
+            sum + (available[partition.key].map { Double(max(0, $0 - partition.value)) } ?? .infinity)
+        }
         history.record(
-            time: time, consumed: consumed, produced: produced,
+            time: time, consumed: consumed, produced: produced, uncommitted: uncommitted,
             commitAppearedSince: newInput ? previous : nil)
     }
 }

@@ -13,10 +13,8 @@ struct Diagnosis {
     /// KafkaConsumerGroupLagGrowing: lag above 1000 messages, growing by more than 1 per second over 10 minutes.
     static let lagAbove = 1000.0
     static let lagGrowthPerSecondAbove = 1.0
-    /// The span of "recent" retries and duplicates, and of the lag slope.
+    /// The span of "recent" retries, and of the lag slope.
     static let recentWindow = 600.0
-    /// Fewer sampled records than this in the window say nothing about a duplicate ratio.
-    static let minimumSampledRecords = 10.0
 
     let readings: Readings
     let rings: [OverviewRecorder.Ring: HistoryRing]
@@ -43,32 +41,34 @@ struct Diagnosis {
 
     private func amplification() -> [Problem] {
         let inRates = readings.byFirstLabel(PublishedFamily.stageIn), outRates = readings.byFirstLabel(PublishedFamily.stageOut)
-        return readings.byFirstLabel(PublishedFamily.amplification).filter { $0.value > Self.amplificationAbove }.sorted { $0.key < $1.key }
+        let ratios = readings.measured(PublishedFamily.amplification, bound: PublishedFamily.amplificationBound, records: PublishedFamily.stageRecords)
+        return ratios.filter { $0.value.value > Self.amplificationAbove }.sorted { $0.key < $1.key }
             .map { stage, ratio in
-                let rates: Phrase = inRates[stage].flatMap { inRate in
-                    outRates[stage].map { " (in \(Numbers.format(inRate))/s, out \(Numbers.format($0))/s)" }
-                } ?? ""
+                let rates = inRates[stage].flatMap { inRate in
+                    outRates[stage].map { "in \(Numbers.format(inRate))/s, out \(Numbers.format($0))/s" }
+                }
+                let measured = Numbers.measurement(ratio, bound: { String(format: "%.2f", $0) }).dropFirst()
                 return Problem(.amplification,
-                    message: "\(name: stage) writes \(Numbers.ratio(ratio)) records for every record it reads\(rates).",
+                    message: "\(name: stage) writes \(Numbers.ratio(ratio.value)) records for every record it reads\(Self.parenthesized([String(measured), rates])).",
                     check: "the producer retries and queue fill of \(name: stage) (a Queue full followed by a retry loop re-produces records) and the duplicate ratio of the topics it writes.")
             }
     }
 
-    /// Share of the records sampled in the last 10 minutes (or the history so far) that repeat an earlier one.
+    /// The duplicate ratio the exporter publishes once it is exact enough, as the alert reads it.
     private func duplicates() -> [Problem] {
-        guard let lastInstant, let duplicates = rings[.duplicates], let sampled = rings[.sampled] else { return [] }
-        return duplicates.keys.sorted().compactMap { topic in
-            guard let found = duplicates.change(of: topic, since: lastInstant - Self.recentWindow),
-                  let seen = sampled.change(of: topic, since: found.from.time), seen.from.time == found.from.time
-            else { return nil }
-            let sampledRecords = seen.to.value - seen.from.value
-            guard sampledRecords >= Self.minimumSampledRecords else { return nil }
-            let ratio = (found.to.value - found.from.value) / sampledRecords
-            guard ratio > Self.duplicateRatioAbove else { return nil }
+        let ratios = readings.measured(PublishedFamily.duplicateRatio, bound: PublishedFamily.duplicateBound, records: PublishedFamily.duplicateSamples)
+        return ratios.filter { $0.value.value > Self.duplicateRatioAbove }.sorted { $0.key < $1.key }.map { topic, ratio in
+            let measured = Numbers.measurement(ratio, bound: Numbers.percent).dropFirst()
             return Problem(.duplicates,
-                message: "\(Numbers.percent(ratio)) of the records in \(name: topic) repeat an earlier one (seen in the last \(Numbers.duration(found.to.time - found.from.time))).",
+                message: "\(Numbers.percent(ratio.value)) of the records in \(name: topic) repeat an earlier one\(Self.parenthesized([measured.isEmpty ? nil : measured + " sampled in the duplicate window"])).",
                 check: "the producers writing into \(name: topic): their retries and queue fill; a pipeline stage writing it shows amplification above 1.")
         }
+    }
+
+    /// " (a; b)" of the details known, or nothing.
+    private static func parenthesized(_ details: [String?]) -> String {
+        let known = details.compactMap { $0 }.filter { !$0.isEmpty }
+        return known.isEmpty ? "" : " (" + known.joined(separator: "; ") + ")"
     }
 
     private func stoppedGroups() -> [Problem] {

@@ -23,6 +23,16 @@ enum Numbers {
     /// "2.0": a ratio of records out to records in.
     static func ratio(_ value: Double) -> String { String(format: "%.1f", value) }
 
+    /// "2.0 ± 0.05 over 95 records": a ratio with what it is exact to and the records it was counted from.
+    static func measuredRatio(_ ratio: Measured) -> String {
+        Numbers.ratio(ratio.value) + measurement(ratio, bound: { String(format: "%.2f", $0) })
+    }
+
+    /// " ± 0.05 over 95 records", or what of it is known.
+    static func measurement(_ ratio: Measured, bound: (Double) -> String) -> String {
+        (ratio.bound.map { " ± " + bound($0) } ?? "") + (ratio.records.map { " over \(format($0)) records" } ?? "")
+    }
+
     /// "50 %", "1.5 %".
     static func percent(_ share: Double) -> String {
         let percent = share * 100

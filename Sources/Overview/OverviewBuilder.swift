@@ -83,7 +83,7 @@ struct OverviewBuilder {
         let partitions = readings.byFirstLabel(PublishedFamily.topicPartitions)
         let perSecond = readings.byFirstLabel(PublishedFamily.inPerSecond)
         let perMinute = readings.byFirstLabel(PublishedFamily.inPerMinute)
-        let duplicates = readings.byFirstLabel(PublishedFamily.duplicateRatio)
+        let duplicates = readings.measured(PublishedFamily.duplicateRatio, bound: PublishedFamily.duplicateBound, records: PublishedFamily.duplicateSamples)
         let underReplicated = readings.byFirstLabel(PublishedFamily.underReplicated)
         let names = Set(partitions.keys).union(perSecond.keys).union(duplicates.keys)
         return names.map { topic in
@@ -115,7 +115,7 @@ struct OverviewBuilder {
     private func stageRows() -> [StageRow] {
         let inRates = readings.byFirstLabel(PublishedFamily.stageIn)
         let outRates = readings.byFirstLabel(PublishedFamily.stageOut)
-        let ratios = readings.byFirstLabel(PublishedFamily.amplification)
+        let ratios = readings.measured(PublishedFamily.amplification, bound: PublishedFamily.amplificationBound, records: PublishedFamily.stageRecords)
         return Set(inRates.keys).union(outRates.keys).sorted().map { stage in
             StageRow(stage: stage, inPerSecond: inRates[stage], outPerSecond: outRates[stage], amplificationRatio: ratios[stage])
         }

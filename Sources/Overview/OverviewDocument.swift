@@ -168,7 +168,7 @@ package struct TopicRow: Sendable, Equatable, Codable {
     package var partitions: Int?
     package var messagesInPerSecond: Double?
     package var messagesInPerMinute: Double?
-    package var duplicateRatio: Double?
+    package var duplicateRatio: Measured?
     package var underReplicatedPartitions: Int
 }
 
@@ -186,7 +186,14 @@ package struct StageRow: Sendable, Equatable, Codable {
     package var stage: String
     package var inPerSecond: Double?
     package var outPerSecond: Double?
-    package var amplificationRatio: Double?
+    package var amplificationRatio: Measured?
+}
+
+/// A ratio the exporter published with the bound it is exact to and the count of records behind it.
+package struct Measured: Sendable, Equatable, Codable {
+    package var value: Double
+    package var bound: Double?
+    package var records: Double?
 }
 
 package struct ClientRow: Sendable, Equatable, Codable {

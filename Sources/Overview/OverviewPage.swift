@@ -113,7 +113,7 @@ package enum OverviewPage {
     private static func stageTable(_ stages: [StageRow], top: Int, jsonPath: String) -> String {
         guard !stages.isEmpty else { return "" }
         let rows = stages.prefix(top).map { stage in
-            [HTML.escape(stage.stage), cell(stage.inPerSecond), cell(stage.outPerSecond), HTML.escape(stage.amplificationRatio.map(Numbers.ratio) ?? "–")]
+            [HTML.escape(stage.stage), cell(stage.inPerSecond), cell(stage.outPerSecond), HTML.escape(stage.amplificationRatio.map(Numbers.measuredRatio) ?? "–")]
         }
         return table(["Stage", "In/s", "Out/s", "Out per in"], rows, classes: ["name", "num", "num", "num"])
             + hiddenNote(shown: rows.count, total: stages.count, what: "stages", jsonPath: jsonPath)

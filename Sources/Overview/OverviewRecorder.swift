@@ -23,7 +23,7 @@ package final class OverviewRecorder: Sendable {
     /// The series kept over time, one ring each.
     enum Ring: CaseIterable, Sendable {
         case inPerSecond, inPerMinute, consumedPerMinute, lag, lagSeconds
-        case stageIn, stageOut, amplification, duplicateRatio, duplicates, sampled
+        case stageIn, stageOut, amplification, duplicateRatio
         case retries, queueFill
     }
 
@@ -95,8 +95,6 @@ package final class OverviewRecorder: Sendable {
             .stageOut: readings.byFirstLabel(PublishedFamily.stageOut),
             .amplification: readings.byFirstLabel(PublishedFamily.amplification),
             .duplicateRatio: readings.byFirstLabel(PublishedFamily.duplicateRatio),
-            .duplicates: readings.byFirstLabel(PublishedFamily.duplicates),
-            .sampled: readings.byFirstLabel(PublishedFamily.sampled),
             .retries: clients.retries,
             .queueFill: clients.queueFill,
         ]

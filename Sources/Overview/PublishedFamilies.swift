@@ -16,9 +16,11 @@ enum PublishedFamily {
     static let stageIn = "kafka_pipeline_messages_in_per_second"
     static let stageOut = "kafka_pipeline_messages_out_per_second"
     static let amplification = "kafka_pipeline_amplification_ratio"
+    static let amplificationBound = "kafka_pipeline_amplification_ratio_bound"
+    static let stageRecords = "kafka_pipeline_window_records"
     static let duplicateRatio = "kafka_topic_duplicate_ratio"
-    static let duplicates = "kafka_topic_duplicate_records_total"
-    static let sampled = "kafka_topic_records_sampled_total"
+    static let duplicateBound = "kafka_topic_duplicate_ratio_bound"
+    static let duplicateSamples = "kafka_topic_duplicate_window_samples"
     static let retries = "kafka_client_tx_retries_total"
     static let txErrors = "kafka_client_tx_errors_total"
     static let rxErrors = "kafka_client_rx_errors_total"
@@ -54,11 +56,14 @@ struct Selection: Sendable {
         []: [PublishedFamily.up, PublishedFamily.lastSuccess, PublishedFamily.brokers],
         ["topic"]: [
             PublishedFamily.topicPartitions, PublishedFamily.underReplicated, PublishedFamily.inPerSecond, PublishedFamily.inPerMinute,
-            PublishedFamily.duplicateRatio, PublishedFamily.duplicates, PublishedFamily.sampled,
+            PublishedFamily.duplicateRatio, PublishedFamily.duplicateBound, PublishedFamily.duplicateSamples,
         ],
         ["consumergroup"]: [PublishedFamily.consumedPerMinute],
         ["consumergroup", "topic"]: [PublishedFamily.lagSum],
-        ["stage"]: [PublishedFamily.stageIn, PublishedFamily.stageOut, PublishedFamily.amplification],
+        ["stage"]: [
+            PublishedFamily.stageIn, PublishedFamily.stageOut, PublishedFamily.amplification, PublishedFamily.amplificationBound,
+            PublishedFamily.stageRecords,
+        ],
         ["client_id", "type"]: [
             PublishedFamily.retries, PublishedFamily.txErrors, PublishedFamily.rxErrors, PublishedFamily.timeouts,
             PublishedFamily.queueMessages, PublishedFamily.queueMaxMessages, PublishedFamily.queueBytes, PublishedFamily.queueMaxBytes,

@@ -46,6 +46,14 @@ struct Readings: Sendable {
         return table
     }
 
+    /// A ratio family keyed by its one label, with the bound and the record count published beside it.
+    func measured(_ family: String, bound: String, records: String) -> [String: Measured] {
+        let bounds = byFirstLabel(bound), counts = byFirstLabel(records)
+        return byFirstLabel(family).reduce(into: [:]) { result, entry in
+            result[entry.key] = Measured(value: entry.value, bound: bounds[entry.key], records: counts[entry.key])
+        }
+    }
+
     /// A table keyed by one label, its values summed over the others (e.g. lag per group from lag per group and topic).
     func byFirstLabel(_ family: String) -> [String: Double] {
         var result: [String: Double] = [:]

@@ -23,10 +23,10 @@ import TestSupport
             window.observe(UInt64(record), at: time)
             window.observe(UInt64(record), at: time)
         }
-        let ratio = window.duplicateRatio(at: start.addingTimeInterval(100))
-        let later = window.duplicateRatio(at: start.addingTimeInterval(2000))
-        #expect(ratio == 0.5)
-        #expect(later == nil)
+        let counts = window.counts(at: start.addingTimeInterval(100))
+        let later = window.counts(at: start.addingTimeInterval(2000))
+        #expect(counts.sampled == 2000 && counts.duplicates == 1000 && counts.ratio == 0.5)
+        #expect(later.ratio == nil && later.publishedRatio == nil)
     }
 
     /// Every record arrives twice; the sample is one record in 8. Whatever the sample picks, it must
@@ -42,7 +42,7 @@ import TestSupport
         }
         // Whichever records the sample holds, it holds both of their copies: half of it repeats.
         #expect(window.sampledTotal == 2 * window.duplicatesTotal)
-        #expect(window.duplicateRatio(at: start.addingTimeInterval(40)) == 0.5)
+        #expect(window.counts(at: start.addingTimeInterval(40)).ratio == 0.5)
         // About one record in 8 (4000 / 8 = 500, binomial σ ≈ 21): the sample is neither all nor none.
         #expect((400...600).contains(window.duplicatesTotal))
     }

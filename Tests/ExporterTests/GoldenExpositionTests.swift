@@ -92,7 +92,8 @@ private struct GoldenRun {
     }
 
     /// Cycle `index`, 15 s apart: 200 records a minute into `_rawdata`, the router commits what it
-    /// read and writes as many records out, twice as many from cycle 4; `store` stops at cycle 3.
+    /// read (all but the newest two records of each partition) and writes as many records out, twice as many
+    /// from cycle 4; `store` stops at cycle 3.
     static func state(cycle index: Int) -> ClusterState {
         let second = Int64(index * 15)
         let consumed = second * 200 / 60
@@ -109,7 +110,7 @@ private struct GoldenRun {
             TopicState(name: "_flow", partitions: [partition(0, 2, [2, 3, 1], 0, produced / 4)]),
             TopicState(name: "_policy", partitions: [partition(0, 1, [1, 2], 0, produced - produced / 4)]),
             TopicState(name: "_rawdata", partitions: [
-                partition(0, 1, [1, 2, 3], 0, consumed / 2 + 5), partition(1, 3, [3, 1, 2], 2, consumed - consumed / 2 + 5),
+                partition(0, 1, [1, 2, 3], 0, consumed / 2 + 2), partition(1, 3, [3, 1, 2], 2, consumed - consumed / 2 + 2),
             ]),
             TopicState(name: hostileTopic, partitions: [hostile]),
         ]

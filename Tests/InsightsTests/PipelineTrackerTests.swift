@@ -10,10 +10,10 @@ import Testing
     private let start = Date(timeIntervalSince1970: 1_700_000_000)
 
     /// A cycle at `second`: the router committed `consumed` on raw (nil: no commit yet; the group is
-    /// missing from the cycle with `groupListed` false), and a/b hold `outA`/`outB` (b's partition 1
-    /// `outB1` once it exists).
+    /// missing from the cycle with `groupListed` false), `lag` records of raw lie beyond that commit,
+    /// and a/b hold `outA`/`outB` (b's partition 1 `outB1` once it exists).
     private func state(
-        _ second: Double, consumed: Int64?, outA: Int64, outB: Int64, outB1: Int64? = nil, groupListed: Bool = true
+        _ second: Double, consumed: Int64?, lag: Int64 = 0, outA: Int64, outB: Int64, outB1: Int64? = nil, groupListed: Bool = true
     ) -> ClusterState {
         let partition = { (id: Int32, newest: Int64) in
             PartitionState(info: PartitionInfo(id: id, leader: 1, replicas: [1], inSyncReplicas: [1]), watermarks: Watermarks(oldest: 0, newest: newest))
@@ -21,10 +21,20 @@ import Testing
         let commits = consumed.map { [TopicPartition("raw", 0): $0] } ?? [:]
         return ClusterState(
             collectedAt: start.addingTimeInterval(second), brokers: [],
-            topics: [TopicState(name: "raw", partitions: [partition(0, max(consumed ?? 0, 10_000))]),
+            topics: [TopicState(name: "raw", partitions: [partition(0, (consumed ?? 0) + lag)]),
                      TopicState(name: "a", partitions: [partition(0, outA)]),
                      TopicState(name: "b", partitions: [partition(0, outB)] + (outB1.map { [partition(1, $0)] } ?? []))],
             groups: groupListed ? [ConsumerGroupState(id: "router", state: nil, members: nil, committedOffsets: commits)] : [])
+    }
+
+    /// Rates with the fields a test does not name computed from those it does: the ratio as out / in
+    /// where the bound allows it.
+    private func rates(
+        inPerSecond: Double, outPerSecond: Double, shown: Bool, bound: Double?, seconds: Double, window: Double
+    ) -> PipelineTracker.Rates {
+        PipelineTracker.Rates(
+            inPerSecond: inPerSecond, outPerSecond: outPerSecond, amplification: shown ? outPerSecond / inPerSecond : nil, bound: bound,
+            records: inPerSecond * seconds, seconds: seconds, coverage: seconds / window)
     }
 
     @Test func producingEveryRecordTwiceHasRatioTwo() {
@@ -32,8 +42,46 @@ import Testing
         _ = tracker.update(with: state(0, consumed: 0, outA: 0, outB: 0))
         _ = tracker.update(with: state(10, consumed: 100, outA: 60, outB: 140))
         let rates = tracker.update(with: state(20, consumed: 200, outA: 120, outB: 280))["router"]
-        // From the commit seen at 10 s to the one at 20 s: 100 in, 200 out.
-        #expect(rates == PipelineTracker.Rates(inPerSecond: 10, outPerSecond: 20, amplification: 2, seconds: 10, coverage: 0.5))
+        // From the commit seen at 10 s to the one at 20 s: 100 in, 200 out, every record committed.
+        #expect(rates == PipelineTracker.Rates(inPerSecond: 10, outPerSecond: 20, amplification: 2, bound: 0, records: 100, seconds: 10, coverage: 0.5))
+    }
+
+    /// The ratio appears once the records counted bound it within 0.1: those beyond the commits at the
+    /// span's ends (8 each here) may or may not have been written out, so with ratio 2 the bound is
+    /// 2 × 8 / (n − 8), at most 0.1 from n = 168 records in.
+    @Test func theRatioAppearsOnceTheRecordsCountedBoundIt() {
+        let tracker = PipelineTracker(stages: [stage], window: .seconds(600))
+        // Truth: 4 records a second, every one produced twice; each cycle sees the commit made 2 s
+        // before it, so 8 records lie beyond it. The exporter's first cycle (0 s) cannot tell when the
+        // commit it sees was made: the span starts at 10 s.
+        let committed = { (t: Double) in Int64(100 + 4 * (t - 2)) }
+        let out = { (t: Double) in Int64(200 + 8 * t) }
+        for t in [0.0, 10] {
+            _ = tracker.update(with: state(t, consumed: committed(t), lag: 8, outA: out(t), outB: 0))
+        }
+        for t in stride(from: 20.0, through: 50, by: 10) {
+            let rates = tracker.update(with: state(t, consumed: committed(t), lag: 8, outA: out(t), outB: 0))["router"]
+            let records = 4 * (t - 10)
+            #expect(rates == self.rates(inPerSecond: 4, outPerSecond: 8, shown: records >= 168, bound: 16 / (records - 8), seconds: t - 10, window: 600),
+                    "at \(t) s: \(records) records")
+        }
+        #expect(tracker.update(with: state(60, consumed: committed(60), lag: 8, outA: out(60), outB: 0))["router"]?.amplification == 2)
+    }
+
+    /// A stage that starts behind and catches up: the cycles in its backlog had hundreds of records
+    /// beyond the commit, so a span starting there bounds nothing; the span starts where the lag fell.
+    @Test func aSpanStartsWhereTheLagBoundsTheRatioBest() {
+        let tracker = PipelineTracker(stages: [stage], window: .seconds(600))
+        // Truth: 4 records arrive a second; the router starts 400 behind and reads 8 a second until 4
+        // records behind (at 99 s); every record is produced twice, as it is committed.
+        let lag = { (t: Double) in Int64(max(4, 400 - 4 * t)) }
+        let committed = { (t: Double) in Int64(1000 + 4 * t) - lag(t) }
+        var last: PipelineTracker.Rates?
+        for t in stride(from: 0.0, through: 150, by: 10) {
+            last = tracker.update(with: state(t, consumed: committed(t), lag: lag(t), outA: 2 * committed(t), outB: 0))["router"]
+        }
+        // From 100 s (lag 4): 200 in, bound 2 × 4 / 196. From 0 s (lag 400) the bound would be 800 / 596.
+        #expect(last == PipelineTracker.Rates(inPerSecond: 4, outPerSecond: 8, amplification: 2, bound: 8.0 / 196, records: 200, seconds: 50, coverage: 50.0 / 600))
     }
 
     /// Issue 12: the demo with the bug from the first second. The router's burst of 200 records was
@@ -41,21 +89,23 @@ import Testing
     /// and in from the first commit showed 2.5. Here both sides start at the first commit.
     @Test func aGroupThatFirstCommitsAfterTheOutputsHaveDataIsMeasuredFromItsFirstCommit() {
         // Truth: 200 records at 5 s, then 4 per second; every record is produced twice. Each cycle at
-        // t sees the commit made at t - 2 (committed 200 + 4 (t - 2)) and the outputs up to t.
+        // t sees the commit made at t - 2 (committed 200 + 4 (t - 2), 8 records behind) and the
+        // outputs up to t.
         let tracker = PipelineTracker(stages: [stage], window: .seconds(100))
         let out = { (t: Double) in Int64(2 * (200 + 4 * t)) }
         let committed = { (t: Double) in Int64(200 + 4 * (t - 2)) }
         #expect(tracker.update(with: state(0, consumed: nil, outA: 0, outB: 0)).isEmpty, "no commit: no input side")
         #expect(tracker.update(with: state(10, consumed: nil, outA: out(10) / 2, outB: out(10) / 2)).isEmpty)
-        #expect(tracker.update(with: state(20, consumed: committed(20), outA: out(20) / 2, outB: out(20) / 2)).isEmpty,
+        #expect(tracker.update(with: state(20, consumed: committed(20), lag: 8, outA: out(20) / 2, outB: out(20) / 2)).isEmpty,
                 "one cycle with both sides: no span yet")
-        for t in [30.0, 40, 50] {
-            let rates = tracker.update(with: state(t, consumed: committed(t), outA: out(t) / 2, outB: out(t) / 2))["router"]
-            // From the first commit at 20 s: 4 in and 8 out per second, over less than 40 % of the window.
-            #expect(rates == PipelineTracker.Rates(inPerSecond: 4, outPerSecond: 8, amplification: nil, seconds: t - 20, coverage: (t - 20) / 100))
+        for t in [30.0, 40, 50, 60] {
+            let rates = tracker.update(with: state(t, consumed: committed(t), lag: 8, outA: out(t) / 2, outB: out(t) / 2))["router"]
+            // From the first commit at 20 s: 4 in and 8 out per second; 4 (t - 20) records bound the
+            // ratio within 2 × 8 / (4 (t - 20) - 8), still above 0.1 at 60 s (160 records).
+            #expect(rates == self.rates(inPerSecond: 4, outPerSecond: 8, shown: false, bound: 16 / (4 * (t - 20) - 8), seconds: t - 20, window: 100))
         }
-        let rates = tracker.update(with: state(60, consumed: committed(60), outA: out(60) / 2, outB: out(60) / 2))["router"]
-        #expect(rates == PipelineTracker.Rates(inPerSecond: 4, outPerSecond: 8, amplification: 2, seconds: 40, coverage: 0.4))
+        let rates = tracker.update(with: state(70, consumed: committed(70), lag: 8, outA: out(70) / 2, outB: out(70) / 2))["router"]
+        #expect(rates == self.rates(inPerSecond: 4, outPerSecond: 8, shown: true, bound: 16.0 / 192, seconds: 50, window: 100))
     }
 
     /// The router read a backlog of 300 records when it started: the first commit is shown in the
@@ -66,18 +116,19 @@ import Testing
         // Truth: the backlog is read in the first 10 s (15 records once, then each twice: 585 out);
         // from 10 s, 4 records a second, each twice. Each cycle from 20 s sees the commit of a second
         // before: committed 300 + 4 (t - 11); at 10 s the commit made at 9 s, 280.
+        // Each cycle's commit leaves the records of the second before it behind (20 at 10 s, 4 from 20 s).
         let tracker = PipelineTracker(stages: [stage], window: .seconds(100))
         let committed = { (t: Double) in Int64(300 + 4 * (t - 11)) }
         let out = { (t: Double) in Int64(585 + 8 * (t - 10)) }
         _ = tracker.update(with: state(0, consumed: nil, outA: 0, outB: 0))
-        _ = tracker.update(with: state(10, consumed: 280, outA: out(10), outB: 0))
-        for t in stride(from: 20.0, through: 50, by: 10) {
-            let rates = tracker.update(with: state(t, consumed: committed(t), outA: out(t), outB: 0))["router"]
-            #expect(t == 20 || rates == PipelineTracker.Rates(inPerSecond: 4, outPerSecond: 8, amplification: nil, seconds: t - 20, coverage: (t - 20) / 100))
+        _ = tracker.update(with: state(10, consumed: 280, lag: 20, outA: out(10), outB: 0))
+        for t in stride(from: 20.0, through: 40, by: 10) {
+            let rates = tracker.update(with: state(t, consumed: committed(t), lag: 4, outA: out(t), outB: 0))["router"]
+            #expect(t == 20 || rates == self.rates(inPerSecond: 4, outPerSecond: 8, shown: false, bound: 8 / (4 * (t - 20) - 4), seconds: t - 20, window: 100))
         }
         // From the commit shown at 20 s (the one at 10 s came with 58.5 records a second, the median 8).
-        let rates = tracker.update(with: state(60, consumed: committed(60), outA: out(60), outB: 0))["router"]
-        #expect(rates == PipelineTracker.Rates(inPerSecond: 4, outPerSecond: 8, amplification: 2, seconds: 40, coverage: 0.4))
+        let rates = tracker.update(with: state(50, consumed: committed(50), lag: 4, outA: out(50), outB: 0))["router"]
+        #expect(rates == self.rates(inPerSecond: 4, outPerSecond: 8, shown: true, bound: 8.0 / 116, seconds: 30, window: 100))
     }
 
     /// A group that commits every 30 s, read every 10 s: measured from the first to the last cycle of
@@ -90,15 +141,16 @@ import Testing
         let out = { (t: Double) in Int64(3000 + 5 * t) }
         var rates: [String: PipelineTracker.Rates] = [:]
         for t in stride(from: 0.0, through: 100, by: 10) {
-            rates = tracker.update(with: state(t, consumed: committed(t), outA: out(t), outB: 0))
+            // The records that arrived since the last commit (5 a second) lie beyond it.
+            rates = tracker.update(with: state(t, consumed: committed(t), lag: Int64(1000 + 5 * t) - committed(t), outA: out(t), outB: 0))
             if t == 50 {
-                // Commits seen at 10 and 40 s: 150 in, 150 out, but 30 s is less than 40 % of the window.
-                #expect(rates["router"] == PipelineTracker.Rates(inPerSecond: 5, outPerSecond: 5, amplification: nil, seconds: 30, coverage: 0.3))
+                // Commits seen at 10 and 40 s, 25 records behind each: 150 in, 150 out, bound 25 / 125.
+                #expect(rates["router"] == self.rates(inPerSecond: 5, outPerSecond: 5, shown: false, bound: 0.2, seconds: 30, window: 100))
             }
         }
         #expect(committed(0) == 875 && committed(10) == 1025 && committed(100) == 1475)
         // Cycles 10 to 100: 450 in, 450 out. (Cycles 0 to 100 would give 600 in, 500 out: 0.83.)
-        #expect(rates["router"] == PipelineTracker.Rates(inPerSecond: 5, outPerSecond: 5, amplification: 1, seconds: 90, coverage: 0.9))
+        #expect(rates["router"] == self.rates(inPerSecond: 5, outPerSecond: 5, shown: true, bound: 25.0 / 425, seconds: 90, window: 100))
     }
 
     @Test func theWindowForgetsOlderCycles() {
@@ -107,14 +159,14 @@ import Testing
         _ = tracker.update(with: state(30, consumed: 100, outA: 200, outB: 0))  // the bug, then fixed
         _ = tracker.update(with: state(60, consumed: 200, outA: 300, outB: 0))
         #expect(tracker.update(with: state(90, consumed: 300, outA: 400, outB: 0))["router"]
-            == PipelineTracker.Rates(inPerSecond: 100.0 / 30, outPerSecond: 100.0 / 30, amplification: 1, seconds: 30, coverage: 1))
+            == PipelineTracker.Rates(inPerSecond: 100.0 / 30, outPerSecond: 100.0 / 30, amplification: 1, bound: 0, records: 100, seconds: 30, coverage: 1))
     }
 
     @Test func noInputTrafficGivesNoRatio() {
         let tracker = PipelineTracker(stages: [stage], window: .seconds(60))
         _ = tracker.update(with: state(0, consumed: 50, outA: 10, outB: 10))
         let rates = tracker.update(with: state(10, consumed: 50, outA: 10, outB: 10))["router"]
-        #expect(rates == PipelineTracker.Rates(inPerSecond: 0, outPerSecond: 0, amplification: nil, seconds: 10, coverage: 10.0 / 60))
+        #expect(rates == PipelineTracker.Rates(inPerSecond: 0, outPerSecond: 0, amplification: nil, bound: nil, records: 0, seconds: 10, coverage: 10.0 / 60))
     }
 
     @Test func offsetsGoingBackwardsNeverMakeNegativeRates() {
@@ -135,7 +187,7 @@ import Testing
         _ = tracker.update(with: state(30, consumed: 300, outA: 250, outB: 0, outB1: 750))
         let rates = tracker.update(with: state(40, consumed: 400, outA: 300, outB: 0, outB1: 800))["router"]
         // Commits seen at 30 and 40 s (the point at 20 s restarted the history; it shows no new commit).
-        #expect(rates == PipelineTracker.Rates(inPerSecond: 10, outPerSecond: 10, amplification: nil, seconds: 10, coverage: 0.25))
+        #expect(rates == PipelineTracker.Rates(inPerSecond: 10, outPerSecond: 10, amplification: 1, bound: 0, records: 100, seconds: 10, coverage: 0.25))
     }
 
     /// A cycle that could not read the stage's group keeps the history: the next one measures across it.
@@ -145,7 +197,7 @@ import Testing
         let before = tracker.update(with: state(10, consumed: 100, outA: 300, outB: 0))["router"]
         #expect(tracker.update(with: state(20, consumed: nil, outA: 400, outB: 0, groupListed: false))["router"] == before)
         let rates = tracker.update(with: state(30, consumed: 300, outA: 600, outB: 0))["router"]
-        #expect(rates == PipelineTracker.Rates(inPerSecond: 10, outPerSecond: 15, amplification: 1.5, seconds: 20, coverage: 1))
+        #expect(rates == PipelineTracker.Rates(inPerSecond: 10, outPerSecond: 15, amplification: 1.5, bound: 0, records: 200, seconds: 20, coverage: 1))
     }
 
     /// More cycles than the ring holds: points closer than window / 510 replace the newest, so the

@@ -10,16 +10,18 @@ import Testing
     private func incident(cycles: Int = 60, bugAt: Int?) -> [Problem] {
         let (recorder, _) = Families.recorder(cycles: cycles) { cycle in
             let buggy = bugAt.map { cycle >= $0 } ?? false
-            let duplicates = bugAt.map { 5.0 * Double(max(0, cycle - $0 + 1)) } ?? 0
             return [
                 "pipeline": [
                     Families.gauge(PublishedFamily.stageIn, ["stage"], [["router"]: 10]),
                     Families.gauge(PublishedFamily.stageOut, ["stage"], [["router"]: buggy ? 20 : 10]),
                     Families.gauge(PublishedFamily.amplification, ["stage"], [["router"]: buggy ? 2 : 1]),
+                    Families.gauge(PublishedFamily.amplificationBound, ["stage"], [["router"]: 0.05]),
+                    Families.gauge(PublishedFamily.stageRecords, ["stage"], [["router"]: 95]),
                 ],
                 "duplicates": [
-                    Families.gauge(PublishedFamily.sampled, ["topic"], [["_policy"]: 10 * Double(cycle)]),
-                    Families.gauge(PublishedFamily.duplicates, ["topic"], [["_policy"]: duplicates]),
+                    Families.gauge(PublishedFamily.duplicateRatio, ["topic"], [["_policy"]: buggy ? 0.5 : 0]),
+                    Families.gauge(PublishedFamily.duplicateBound, ["topic"], [["_policy"]: 0.07]),
+                    Families.gauge(PublishedFamily.duplicateSamples, ["topic"], [["_policy"]: 400]),
                 ],
                 "health": [Families.scalar(PublishedFamily.up, 1)],
             ]
@@ -32,20 +34,14 @@ import Testing
     }
 
     @Test func theIncidentNamesTheRouterAndPolicyInPlainWords() {
-        // The window starts at cycle 19 (10 min before cycle 59): 40 cycles of 10 sampled records, 200 duplicates.
         let problems = incident(bugAt: 20)
         #expect(problems.map(\.message.text) == [
-            "router writes 2.0 records for every record it reads (in 10/s, out 20/s).",
-            "50 % of the records in _policy repeat an earlier one (seen in the last 10 min).",
+            "router writes 2.0 records for every record it reads (± 0.05 over 95 records; in 10/s, out 20/s).",
+            "50 % of the records in _policy repeat an earlier one (± 7.0 % over 400 records sampled in the duplicate window).",
         ])
         #expect(problems.map(\.severity) == [.critical, .warning])
         #expect(problems.map(\.runbook) == ["runbook-amplification", "runbook-duplicates"])
         #expect(problems[0].message.parts.contains(.name("router")))
-    }
-
-    @Test func aShortHistorySaysHowLongItCovers() {
-        let problems = incident(cycles: 9, bugAt: 0)
-        #expect(problems.last?.message.text == "50 % of the records in _policy repeat an earlier one (seen in the last 2 min).")
     }
 
     private func problems(_ publish: @escaping (Int) -> [String: [MetricFamily]], cycles: Int = 3) -> [Problem] {
