@@ -17,7 +17,13 @@ package final class RetryBug: Sendable {
         burstRequested.store(true, ordering: .releasing)
     }
 
-    /// True once after `inject()`: the producer then sends its burst.
+    /// Asks the demo producer for the burst alone: the router's queue fills and it retries, but without
+    /// the bug each record still goes out once (a burst is not the incident; the counter is).
+    package func requestBurst() {
+        burstRequested.store(true, ordering: .releasing)
+    }
+
+    /// True once after `inject()` or `requestBurst()`: the producer then sends its burst.
     func takeBurstRequest() -> Bool {
         burstRequested.exchange(false, ordering: .acquiringAndReleasing)
     }

@@ -89,7 +89,7 @@ struct DemoCommand: ParsableCommand {
             }
         }
         var run = ExporterRun(configuration: configuration, logger: logger)
-        run.extraRoutes = [Self.injectRoute(pipeline.retryBug, logger: logger)]
+        run.extraRoutes = [Self.injectRoute(pipeline.retryBug, logger: logger), Self.burstRoute(pipeline.retryBug, logger: logger)]
         run.onStarted = { exporter in
             statistics.connect(exporter.statisticsHandler)
             let banner = Self.banner(bootstrap: pipeline.bootstrapServers, port: exporter.port, configuration: configuration, rate: rate)
@@ -104,6 +104,15 @@ struct DemoCommand: ParsableCommand {
             logger.warning("demo: retry bug injected into the router")
             bug.inject()
             return .text(200, "retry bug injected: the router now produces every record twice\n")
+        }
+    }
+
+    /// Demo-only: `curl -X POST localhost:9308/demo/burst` sends the producer burst without the bug.
+    private static func burstRoute(_ bug: RetryBug, logger: Logger) -> Route {
+        Route(.exact("/demo/burst"), methods: ["POST"]) { _ in
+            logger.info("demo: producer burst requested")
+            bug.requestBurst()
+            return .text(200, "burst requested: the router's queue fills and it retries\n")
         }
     }
 

@@ -100,10 +100,11 @@ extension FlowHistory {
         /// How far `ratio` may be from the stage's true ratio (`RatioPrecision.countRatioBound`): the
         /// consumed count is exact between two commits, and the produced count can only be off by the
         /// outputs of records consumed but not yet committed at either end, at most `uncommitted`
-        /// records. Infinite for a span that does not end at commits.
+        /// records, and of the record in flight (committed, its output not yet acknowledged).
+        /// Infinite for a span that does not end at commits.
         var ratioBound: Double {
             guard endsAtCommits, let ratio else { return .infinity }
-            return RatioPrecision.countRatioBound(ratio, counted: consumed, uncertain: uncommitted)
+            return RatioPrecision.countRatioBound(ratio, counted: consumed, uncertain: max(uncommitted, FlowHistory.recordsInFlight))
         }
     }
 
@@ -112,10 +113,16 @@ extension FlowHistory {
     /// while an amplification that just began (twice or three times the output) still counts.
     static let steadyFactor = 4.0
 
+    /// Records a stage may have committed before their outputs were written (librdkafka's auto-commit
+    /// stores an offset when it hands the record over): even with no lag at either end, a span's
+    /// output count may miss one.
+    static let recordsInFlight = 1.0
+
     /// From a point of the window that shows a commit made in a steady stretch of output to the last
-    /// such point: of those starts, the one whose ratio has the smallest bound (the earliest among
-    /// equals, so the span grows to the window). From the first point of the window to the newest when
-    /// fewer than two such points exist. Nil before two points.
+    /// such point: the earliest start whose ratio is bounded within `RatioPrecision.publishedWithin`
+    /// (the most records, so what no bound sees weighs least), else the start with the smallest bound.
+    /// From the first point of the window to the newest when fewer than two such points exist. Nil
+    /// before two points.
     ///
     /// A commit shown at a point was made at some moment since the point before, and so were the
     /// outputs of the records it covers; the span counts those outputs as if produced at the point.
@@ -130,11 +137,11 @@ extension FlowHistory {
         let rates = points.map(\.boundaryRate).filter { !$0.isNaN }.sorted()
         let typical = rates.isEmpty ? Double.nan : rates[(rates.count - 1) / 2]
         let ends = points.filter { $0.committedSincePrevious && $0.boundaryRate <= Self.steadyFactor * typical }
-        if let endPoint = ends.last,
-           let best = ends.lazy.filter({ $0.time < endPoint.time })
-               .map({ Span(from: $0, to: endPoint, endsAtCommits: true) })
-               .min(by: { $0.ratioBound < $1.ratioBound }) {
-            return best
+        if let endPoint = ends.last {
+            let spans = ends.lazy.filter { $0.time < endPoint.time }.map { Span(from: $0, to: endPoint, endsAtCommits: true) }
+            if let bounded = spans.first(where: { $0.ratioBound <= RatioPrecision.publishedWithin }) ?? spans.min(by: { $0.ratioBound < $1.ratioBound }) {
+                return bounded
+            }
         }
         return Span(from: first, to: newest, endsAtCommits: false)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The document from the latest readings and the rings: charts of the top keys, tables of all.
 struct OverviewBuilder {
@@ -56,7 +57,7 @@ struct OverviewBuilder {
             chart("pipeline-rates", "Pipeline stages: in and out per second", "msg/s", "No pipeline stage declared (--pipeline).",
                   lines(PublishedFamily.stageIn, .stageIn, suffix: " in") + lines(PublishedFamily.stageOut, .stageOut, suffix: " out")),
             chart("amplification", "Amplification: records out per record in", "ratio",
-                  "No ratio yet: a stage needs a whole --pipeline.window with traffic.", lines(PublishedFamily.amplification, .amplification),
+                  "No ratio yet: a stage's ratio appears once the records it read bound it within ±\(RatioPrecision.publishedWithin).", lines(PublishedFamily.amplification, .amplification),
                   threshold: Diagnosis.amplificationAbove),
             chart("duplicates", "Duplicate ratio per watched topic", "share", "No topic watched for duplicates (--duplicates.topic).",
                   lines(PublishedFamily.duplicateRatio, .duplicateRatio), threshold: Diagnosis.duplicateRatioAbove),

@@ -42,8 +42,9 @@ import Testing
         _ = tracker.update(with: state(0, consumed: 0, outA: 0, outB: 0))
         _ = tracker.update(with: state(10, consumed: 100, outA: 60, outB: 140))
         let rates = tracker.update(with: state(20, consumed: 200, outA: 120, outB: 280))["router"]
-        // From the commit seen at 10 s to the one at 20 s: 100 in, 200 out, every record committed.
-        #expect(rates == PipelineTracker.Rates(inPerSecond: 10, outPerSecond: 20, amplification: 2, bound: 0, records: 100, seconds: 10, coverage: 0.5))
+        // From the commit seen at 10 s to the one at 20 s: 100 in, 200 out, every record committed
+        // (but the one a stage may hold between its commit and its output: 2 × 1 / 99).
+        #expect(rates == PipelineTracker.Rates(inPerSecond: 10, outPerSecond: 20, amplification: 2, bound: 2.0 / 99, records: 100, seconds: 10, coverage: 0.5))
     }
 
     /// The ratio appears once the records counted bound it within 0.1: those beyond the commits at the
@@ -153,13 +154,32 @@ import Testing
         #expect(rates["router"] == self.rates(inPerSecond: 5, outPerSecond: 5, shown: true, bound: 25.0 / 425, seconds: 90, window: 100))
     }
 
+    /// Issue 23, on the demo: a cycle that found the router exactly at its commit (no lag) at both ends
+    /// of the last second bounded a span of 8 records at 0, and the ratio read 0.75 for a stage that
+    /// writes every record once (one output still in its producer's queue). The span is the longest
+    /// one bounded within 0.1, and never bounds itself at 0.
+    @Test func theSpanIsTheLongestBoundedOneNotTheShortestWithoutLag() {
+        let tracker = PipelineTracker(stages: [stage], window: .seconds(60))
+        var last: PipelineTracker.Rates?
+        for t in stride(from: 0.0, through: 60, by: 1) {
+            // 8 records a second, each written once; the cycles at 59 and 60 s found no record beyond
+            // the commit, the others 5; at 60 s one output is still in the producer's queue.
+            let committed = Int64(8 * t), lag: Int64 = t >= 59 ? 0 : 5
+            last = tracker.update(with: state(t, consumed: committed, lag: lag, outA: committed - (t == 60 ? 1 : 0), outB: 0))["router"]
+        }
+        // From 1 s (the first commit shown) to 60 s: 472 in, 471 out, bound 471/472 × 5 / 467.
+        let bound = 471.0 / 472 * 5 / 467
+        #expect(last == PipelineTracker.Rates(
+            inPerSecond: 8, outPerSecond: 471.0 / 59, amplification: 471.0 / 472, bound: bound, records: 472, seconds: 59, coverage: 59.0 / 60))
+    }
+
     @Test func theWindowForgetsOlderCycles() {
         let tracker = PipelineTracker(stages: [stage], window: .seconds(30))
         _ = tracker.update(with: state(0, consumed: 0, outA: 0, outB: 0))
         _ = tracker.update(with: state(30, consumed: 100, outA: 200, outB: 0))  // the bug, then fixed
         _ = tracker.update(with: state(60, consumed: 200, outA: 300, outB: 0))
         #expect(tracker.update(with: state(90, consumed: 300, outA: 400, outB: 0))["router"]
-            == PipelineTracker.Rates(inPerSecond: 100.0 / 30, outPerSecond: 100.0 / 30, amplification: 1, bound: 0, records: 100, seconds: 30, coverage: 1))
+            == PipelineTracker.Rates(inPerSecond: 100.0 / 30, outPerSecond: 100.0 / 30, amplification: 1, bound: 1.0 / 99, records: 100, seconds: 30, coverage: 1))
     }
 
     @Test func noInputTrafficGivesNoRatio() {
@@ -187,7 +207,7 @@ import Testing
         _ = tracker.update(with: state(30, consumed: 300, outA: 250, outB: 0, outB1: 750))
         let rates = tracker.update(with: state(40, consumed: 400, outA: 300, outB: 0, outB1: 800))["router"]
         // Commits seen at 30 and 40 s (the point at 20 s restarted the history; it shows no new commit).
-        #expect(rates == PipelineTracker.Rates(inPerSecond: 10, outPerSecond: 10, amplification: 1, bound: 0, records: 100, seconds: 10, coverage: 0.25))
+        #expect(rates == PipelineTracker.Rates(inPerSecond: 10, outPerSecond: 10, amplification: 1, bound: 1.0 / 99, records: 100, seconds: 10, coverage: 0.25))
     }
 
     /// A cycle that could not read the stage's group keeps the history: the next one measures across it.
@@ -197,7 +217,7 @@ import Testing
         let before = tracker.update(with: state(10, consumed: 100, outA: 300, outB: 0))["router"]
         #expect(tracker.update(with: state(20, consumed: nil, outA: 400, outB: 0, groupListed: false))["router"] == before)
         let rates = tracker.update(with: state(30, consumed: 300, outA: 600, outB: 0))["router"]
-        #expect(rates == PipelineTracker.Rates(inPerSecond: 10, outPerSecond: 15, amplification: 1.5, bound: 0, records: 200, seconds: 20, coverage: 1))
+        #expect(rates == PipelineTracker.Rates(inPerSecond: 10, outPerSecond: 15, amplification: 1.5, bound: 1.5 / 199, records: 200, seconds: 20, coverage: 1))
     }
 
     /// More cycles than the ring holds: points closer than window / 510 replace the newest, so the

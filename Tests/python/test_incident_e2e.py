@@ -1,16 +1,20 @@
 """The incident end to end: `kafka-exporter demo` with the router's retry bug, scraped every second by
-Debian's Prometheus evaluating the project's rules (alerts with a short `for:`), asserted from
-Prometheus's API — what an operator's dashboards and alerts would have shown.
+Debian's Prometheus evaluating the project's rules as shipped, asserted from Prometheus's API — what
+an operator's dashboards and alerts would have shown.
 
-Three runs in parallel, each with its own demo and Prometheus:
+Four runs in parallel, each with its own demo and Prometheus:
 - `bug-from-start`: `--inject-retry-bug`. Every sample of the router's amplification ratio, from its
-  first appearance on (about 30 s in, with a 60 s pipeline window), is 2.0 ± 0.1; the duplicate ratio
-  of _policy and _flow 0.5 ± 0.05; the router's own librdkafka statistics produce twice what they
-  receive; PipelineAmplification and TopicDuplicates fire.
-- `bug-after`: `--inject-retry-bug-after`. Ratio 1.0 ± 0.05 before the bug, 2.0 ± 0.1 once the pipeline
-  window holds only records handled with the bug, between the two meanwhile; the alerts fire.
-- `healthy-then-post`: healthy for a while — no alert pending or firing, every ratio 1.0 ± 0.05, no
+  first appearance on (within seconds: it is published once exact to 0.1), is 2.0 ± 0.1; the
+  duplicate ratio of _policy and _flow 0.5 ± 0.05; the router's own librdkafka statistics produce
+  twice what they receive; PipelineAmplification and TopicDuplicates fire within 2 minutes.
+- `bug-after`: `--inject-retry-bug-after`. Ratio 1.0 ± 0.1 before the bug, 2.0 ± 0.1 once the pipeline
+  window holds only records handled with the bug, between the two meanwhile; the alerts fire within
+  2 minutes of the bug.
+- `healthy-then-post`: healthy for a while — no alert pending or firing, every ratio 1.0 ± 0.1, no
   duplicate — then `POST /demo/inject-retry-bug`, after which the bug shows as in `bug-after`.
+- `healthy-burst`: `POST /demo/burst` into a healthy demo: the router's queue fills and it retries,
+  each record still goes out once; watched until the burst has left the pipeline window and an
+  alert's `for:` has passed: every ratio 1.0 ± 0.1, no duplicate, no alert pending or firing.
 
 Expected values come from the demo's definition, not from the exporter: the router produces each
 record once, or twice with the bug; with `--duplicates.sample 1` every record is examined, so half the
@@ -45,20 +49,25 @@ DUPLICATE_WINDOW_SECONDS = 30
 # them at its scrape, up to a second later for one client than for the other: rates over 30 s.
 CLIENT_RATE_WINDOW = "30s"
 CLIENT_RATE_SECONDS = 30
-# The demo's router commits every second and the exporter reads every second: a ratio is shown from
-# 40 % of the window, 24 s, and is then off by at most 1/24 (the exporter's documented bound).
-FIRST_RATIO_DEADLINE_SECONDS = 90
+# The demo's router commits every second and the exporter reads every second: about 10 records lie
+# beyond a commit, and at ratio 2 the bound is within 0.1 from 21 times that (docs/pipelines.md):
+# about 21 s of records, after the router's start.
+FIRST_RATIO_DEADLINE_SECONDS = 60
+# The rules' alerts must fire this soon after the bug is switched on (the issue's promise).
+ALERT_DEADLINE_SECONDS = 120
 BUG_AFTER_SECONDS = 50
-# The healthy run is watched this long after its first ratio before the bug is posted.
+# The healthy runs are watched this long after their first ratio before the bug or the burst is posted.
 HEALTHY_SECONDS = 40
+# The demo producer's burst (TelegrafProducer.burstSize): ten times the router's queue.
+BURST_RECORDS = 200
+# After the burst: until it has left the pipeline window, and an alert's `for:` (1m) after that.
+BURST_WATCH_SECONDS = PIPELINE_WINDOW_SECONDS + 75
 # Client rates start with the router's join and first fetch (within 10 s): a 30 s rate window is
 # clear of them from this long after the start.
 CLIENT_STEADY_AFTER_SECONDS = 45
 # After the bug is on: once the pipeline window (and the duplicate window) hold only records handled
 # with it, plus a few seconds for the commit and the cycle that show them.
 SETTLE_SECONDS = 8
-INCIDENT_ALERTS = {"PipelineAmplification", "TopicDuplicates"}
-SHORT_FOR = "5s"
 OUTPUTS = ("_policy", "_flow")
 
 AMPLIFICATION = 'kafka_pipeline_amplification_ratio{stage="router"}'
@@ -75,38 +84,27 @@ def duplicate_ratio(topic: str) -> str:
     return f'kafka_topic_duplicate_ratio{{topic="{topic}"}}'
 
 
-def write_rules(directory: Path) -> Path:
-    """The project's rules file with the incident alerts' `for:` shortened, so that they fire within
-    the test; every expression and every other alert is unchanged."""
-    rules = yaml.safe_load(dq.RULES.read_text())
-    for group in rules["groups"]:
-        for rule in group["rules"]:
-            if rule.get("alert") in INCIDENT_ALERTS:
-                rule["for"] = SHORT_FOR
-    path = directory / "rules.yml"
-    path.write_text(yaml.safe_dump(rules))
-    return path
-
-
 @dataclass
 class Run:
     """One demo scraped by its own Prometheus; `bug_on` is the wall-clock time the bug was switched on
-    (None before), `post_after` how long after the first ratio it is posted, `ends` the time the run
-    has seen enough."""
+    (None before), `post_after` how long after the first ratio `post` (a demo route) is posted, `ends`
+    the time the run has seen enough."""
 
     name: str
     demo_flags: list[str]
     post_after: float | None = None
+    post: str = "inject-retry-bug"
     stack: Stack | None = None
     started: float = 0.0
     bug_on: float | None = None
+    burst_at: float | None = None
     # When the doubling began: the first duplicate seen (after bug_on).
     onset: float | None = None
     first_ratio: float | None = None
     ends: float = math.inf
     problems: list[str] = field(default_factory=list)
 
-    def start(self, directory: Path, exits: ExitStack, rules: Path) -> None:
+    def start(self, directory: Path, exits: ExitStack) -> None:
         directory.mkdir()
         self.stack = Stack(directory, exits)
         self.started = time.time()
@@ -119,7 +117,7 @@ class Run:
         ], signal.SIGINT)
         config = {
             "global": {"scrape_interval": "1s", "scrape_timeout": "1s", "evaluation_interval": "1s"},
-            "rule_files": [str(rules)],
+            "rule_files": [str(dq.RULES)],
             "scrape_configs": [{"job_name": "kafka-exporter",
                                 "static_configs": [{"targets": [self.stack.exporter_url.removeprefix("http://")]}]}],
         }
@@ -135,21 +133,28 @@ class Run:
             self.bug_on = self.started + delay
 
     def step(self) -> None:
-        """Called about every second: posts the bug when due, notes the first ratio, sets the end."""
+        """Called about every second: posts the bug or the burst when due, notes the first ratio, sets
+        the end."""
         now = time.time()
-        if self.post_after is not None and self.bug_on is None and self.first_ratio and now - self.first_ratio >= self.post_after:
-            request = urllib.request.Request(f"{self.stack.exporter_url}/demo/inject-retry-bug", method="POST")
+        posted = self.bug_on or self.burst_at
+        if self.post_after is not None and posted is None and self.first_ratio and now - self.first_ratio >= self.post_after:
+            request = urllib.request.Request(f"{self.stack.exporter_url}/demo/{self.post}", method="POST")
             with urllib.request.urlopen(request, timeout=10) as response:
                 body = response.read().decode()
-            if response.status != 200 or "injected" not in body:
-                self.problems.append(f"POST /demo/inject-retry-bug answered {response.status}: {body}")
-            self.bug_on = time.time()
+            if response.status != 200:
+                self.problems.append(f"POST /demo/{self.post} answered {response.status}: {body}")
+            if self.post == "burst":
+                self.burst_at = time.time()
+            else:
+                self.bug_on = time.time()
         if self.first_ratio is None and self.stack.has_data(AMPLIFICATION):
             self.first_ratio = now
         if self.bug_on is not None and self.onset is None and self.stack.has_data(FIRST_DUPLICATE):
             self.onset = now
         if self.first_ratio is not None and self.onset is not None:
-            self.ends = self.settled() + 15
+            self.ends = max(self.settled() + 15, self.bug_on + ALERT_DEADLINE_SECONDS + 5)
+        if self.burst_at is not None:
+            self.ends = self.burst_at + BURST_WATCH_SECONDS
 
     def fail_if_exited(self) -> None:
         for name, process in self.stack.processes.items():
@@ -179,17 +184,18 @@ RUNS = {
     "bug-from-start": Run("bug-from-start", ["--inject-retry-bug"]),
     "bug-after": Run("bug-after", ["--inject-retry-bug", "--inject-retry-bug-after", f"{BUG_AFTER_SECONDS}s"]),
     "healthy-then-post": Run("healthy-then-post", [], post_after=HEALTHY_SECONDS),
+    "healthy-burst": Run("healthy-burst", [], post_after=HEALTHY_SECONDS, post="burst"),
 }
+BUG_RUNS = ["bug-from-start", "bug-after", "healthy-then-post"]
 
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
     directory = tmp_path_factory.mktemp("incident-e2e")
-    rules = write_rules(directory)
     with ExitStack() as exits:
-        runs = {name: Run(run.name, run.demo_flags, run.post_after) for name, run in RUNS.items()}
+        runs = {name: Run(run.name, run.demo_flags, run.post_after, run.post) for name, run in RUNS.items()}
         for run in runs.values():
-            run.start(directory / run.name, exits, rules)
+            run.start(directory / run.name, exits)
         for run in runs.values():
             run.stack.wait_until(run.stack.prometheus.ready, 30, f"ready Prometheus of {run.name}")
         start = time.time()
@@ -201,6 +207,8 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Run]]:
                     pytest.fail(f"{run.name}: no {AMPLIFICATION} within {FIRST_RATIO_DEADLINE_SECONDS} s\n{run.stack.logs()}")
             time.sleep(1)
         for run in runs.values():
+            if run.bug_on is None:
+                continue
             # The first scrape that showed a duplicate, rather than when the loop above noticed it.
             first = run.samples(FIRST_DUPLICATE, run.bug_on)
             run.onset = min((t for s in first for t, _ in s.points), default=run.onset)
@@ -219,9 +227,10 @@ def values_of(series: list[Series]) -> list[float]:
     return [v for s in series for _, v in s.points]
 
 
-def firing(run: Run, alert: str) -> list[dict[str, str]]:
+def first_firing(run: Run, alert: str) -> list[tuple[dict[str, str], float]]:
+    """Each firing series of `alert` with the time it was first seen firing."""
     alerts = run.samples(f'ALERTS{{alertname="{alert}",alertstate="firing"}}', run.started)
-    return [s.labels for s in alerts]
+    return [(s.labels, s.points[0][0]) for s in alerts if s.points]
 
 
 @pytest.mark.parametrize("name", RUNS)
@@ -268,16 +277,20 @@ def test_with_the_bug_the_routers_own_statistics_produce_twice_what_they_receive
     assert [s.value for s in queue_limit] == [20], "the router's small queue (queue.buffering.max.messages=20)"
 
 
-@pytest.mark.parametrize("name", ["bug-from-start", "bug-after", "healthy-then-post"])
+@pytest.mark.parametrize("name", BUG_RUNS)
 @pytest.mark.parametrize("alert, labels", [
     ("PipelineAmplification", [{"stage": "router"}]),
     ("TopicDuplicates", [{"topic": topic} for topic in OUTPUTS]),
 ])
-def test_the_incident_alerts_fire(runs: dict[str, Run], name: str, alert: str, labels: list[dict[str, str]]) -> None:
-    fired = firing(runs[name], alert)
+def test_the_incident_alerts_fire_within_two_minutes_of_the_bug(
+        runs: dict[str, Run], name: str, alert: str, labels: list[dict[str, str]]) -> None:
+    run = runs[name]
+    fired = first_firing(run, alert)
 
     for expected in labels:
-        assert any(expected.items() <= f.items() for f in fired), f"{alert} {expected} never firing: {fired}"
+        times = [t - run.bug_on for labels, t in fired if expected.items() <= labels.items()]
+        assert times, f"{alert} {expected} never firing: {fired}"
+        assert min(times) <= ALERT_DEADLINE_SECONDS, f"{alert} {expected} firing {min(times):.0f} s after the bug"
 
 
 @pytest.mark.parametrize("name", ["bug-after", "healthy-then-post"])
@@ -286,8 +299,8 @@ def test_before_the_bug_the_ratio_is_one_then_rises_to_two(runs: dict[str, Run],
     before = run.samples(AMPLIFICATION, run.first_ratio, run.bug_on)
     doubled, mixed = run.ratios_by_span()
 
-    assert values_of(before) and outside(before, 0.95, 1.05) == []
-    assert [r for r in mixed if not 0.95 <= r <= 2.1] == []
+    assert values_of(before) and outside(before, 0.9, 1.1) == []
+    assert [r for r in mixed if not 0.9 <= r <= 2.1] == []
     assert len(doubled) >= 10 and [r for r in doubled if not 1.9 <= r <= 2.1] == []
 
 
@@ -309,3 +322,23 @@ def test_the_healthy_run_fires_nothing_before_the_bug(runs: dict[str, Run]) -> N
 
     assert [s.labels for s in alerts] == []
     assert values_of(client_ratios) and outside(client_ratios, 0.95, 1.05) == []
+
+
+def test_a_burst_through_a_healthy_router_fires_nothing(runs: dict[str, Run]) -> None:
+    """The Queue full alone is not the incident: the router retries the record it could not queue and
+    writes each record once. The ratio may be absent while the burst is at an end of its span (its
+    bound is then above 0.1); every ratio published is within the bound of 1."""
+    run = runs["healthy-burst"]
+    ratios = run.samples(AMPLIFICATION, run.first_ratio)
+    after = run.samples(AMPLIFICATION, run.burst_at + PIPELINE_WINDOW_SECONDS)
+    duplicates = [run.samples(duplicate_ratio(topic), run.started) for topic in OUTPUTS]
+    alerts = run.samples("ALERTS", run.started)
+    written = 'sum(kafka_topic_partition_current_offset{topic="_rawdata"})'
+    [before_burst], [after_burst] = (run.stack.prometheus.query(written, t) for t in (run.burst_at - 2, run.burst_at + 10))
+
+    assert run.burst_at is not None
+    assert values_of(after), "the ratio is back once the burst has left the window"
+    assert outside(ratios, 0.9, 1.1) == []
+    assert all(values_of(d) and set(values_of(d)) == {0} for d in duplicates)
+    assert [s.labels for s in alerts] == []
+    assert after_burst.value - before_burst.value >= BURST_RECORDS, "the burst reached _rawdata"

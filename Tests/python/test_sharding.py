@@ -146,7 +146,7 @@ def union_matches(scrapes: dict[str, Series | None]) -> bool:
 @pytest.fixture(scope="module")
 def settled(exporters: dict[str, str]) -> dict[str, Series]:
     """Scrapes of all four, taken at once, once every group has its lag, the router its amplification
-    (shown once its span covers 40 % of the pipeline window) and the shards' union matches."""
+    (shown once exact to ±0.1) and the shards' union matches."""
     deadline = time.monotonic() + DEADLINE_SECONDS
     while True:
         scrapes = scrape_all(exporters)
