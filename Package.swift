@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "ClusterMetricsTests", dependencies: ["ClusterMetrics", "TestSupport"]),
         .testTarget(name: "InsightsTests", dependencies: ["Insights", "TestSupport"]),
         .testTarget(name: "DuplicatesTests", dependencies: ["Duplicates", "TestSupport"]),
-        .testTarget(name: "OverviewTests", dependencies: ["Overview", "MetricSources", "TestSupport"]),
+        .testTarget(name: "OverviewTests", dependencies: ["Overview", "Cluster", "MetricSources", "TestSupport"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe", "TestSupport"]),
         .testTarget(name: "ClientStatsTests", dependencies: ["ClientStats", "MetricSources", "TestSupport"]),
         .testTarget(name: "ProcessMetricsTests", dependencies: ["ProcessMetrics", "TestSupport"]),

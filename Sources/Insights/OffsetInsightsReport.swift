@@ -1,4 +1,5 @@
 import Foundation
+import Cluster
 
 /// What the offset history says after one cycle: message rates per topic, and per consumer group its
 /// status, consumption and lag in seconds. Also the body of `/api/v1/groups`.

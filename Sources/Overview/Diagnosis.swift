@@ -1,7 +1,7 @@
 import Foundation
 
-/// The banner's problems. Thresholds are those of dashboards/kafka-exporter.rules.yml; the banner
-/// shows a condition as soon as it holds (the alerts' `for:` durations are Prometheus's to apply),
+/// The banner's problems. Thresholds are those of dashboards/kafka-exporter.rules.yml (RulesAgreementTests
+/// compares them with it); the banner shows a condition as soon as it holds (the alerts' `for:` durations are Prometheus's to apply),
 /// except where the rule itself is about duration (sustained retries, growing lag).
 struct Diagnosis {
     /// PipelineAmplification.
@@ -75,7 +75,7 @@ struct Diagnosis {
         let troubles = GroupReasons.troubles(readings[PublishedFamily.partitionStatus])
         return troubles.keys.sorted().flatMap { group -> [Problem] in
             let all = troubles[group] ?? []
-            let stopped = all.filter { $0.code == 4 }, stalled = all.filter { $0.code == 5 }
+            let stopped = all.filter { $0.status == .stop }, stalled = all.filter { $0.status == .stall }
             var problems: [Problem] = []
             if !stopped.isEmpty {
                 problems.append(Problem(.groupStopped,

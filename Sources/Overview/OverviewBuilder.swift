@@ -1,3 +1,4 @@
+import Cluster
 import Foundation
 import Support
 
@@ -102,7 +103,7 @@ struct OverviewBuilder {
         let consumed = readings.byFirstLabel(PublishedFamily.consumedPerMinute)
         let troubles = GroupReasons.troubles(readings[PublishedFamily.partitionStatus])
         let names = Set(status.keys).union(lag.keys).union(consumed.keys)
-        let rank = ["ERR": 0, "WARN": 1, "NOTFOUND": 2, "OK": 3]
+        let rank = Dictionary(uniqueKeysWithValues: [ConsumerStatus.error, .warn, .notFound, .ok].enumerated().map { ($1.rawValue, $0) })
         return names.map { group in
             let name = GroupReasons.statusName(status[group])
             return GroupRow(

@@ -48,12 +48,13 @@ import Testing
         Families.recorder(cycles: cycles, publish: publish).0.document().problems
     }
 
+    /// At `Diagnosis`'s thresholds (RulesAgreementTests reads them from the rules file) and just above.
     @Test func thresholdsAreThoseOfTheAlertRules() {
         let atThresholds = problems { _ in
             [
-                "pipeline": [Families.gauge(PublishedFamily.amplification, ["stage"], [["a"]: 1.2])],
+                "pipeline": [Families.gauge(PublishedFamily.amplification, ["stage"], [["a"]: Diagnosis.amplificationAbove])],
                 "client_stats": [
-                    Families.gauge(PublishedFamily.queueMessages, ["client_id", "type"], [["p", "producer"]: 80]),
+                    Families.gauge(PublishedFamily.queueMessages, ["client_id", "type"], [["p", "producer"]: 100 * Diagnosis.queueFillAbove]),
                     Families.gauge(PublishedFamily.queueMaxMessages, ["client_id", "type"], [["p", "producer"]: 100]),
                 ],
             ]
@@ -61,7 +62,7 @@ import Testing
         #expect(atThresholds.isEmpty)
         let above = problems { _ in
             [
-                "pipeline": [Families.gauge(PublishedFamily.amplification, ["stage"], [["a"]: 1.21])],
+                "pipeline": [Families.gauge(PublishedFamily.amplification, ["stage"], [["a"]: Diagnosis.amplificationAbove + 0.01])],
                 "client_stats": [
                     Families.gauge(PublishedFamily.queueMessages, ["client_id", "type"], [["p", "producer"]: 10, ["c", "consumer"]: 99]),
                     Families.gauge(PublishedFamily.queueMaxMessages, ["client_id", "type"], [["p", "producer"]: 100, ["c", "consumer"]: 100]),
