@@ -1,8 +1,9 @@
 import Foundation
 
 /// The banner's problems. Thresholds are those of dashboards/kafka-exporter.rules.yml (RulesAgreementTests
-/// compares them with it); the banner shows a condition as soon as it holds (the alerts' `for:` durations are Prometheus's to apply),
-/// except where the rule itself is about duration (sustained retries, growing lag).
+/// compares them with it); the banner shows a condition as soon as it holds (the alerts' `for:`
+/// durations are Prometheus's to apply), except where the rule itself is about duration (sustained
+/// retries, growing lag).
 struct Diagnosis {
     /// PipelineAmplification.
     static let amplificationAbove = 1.2
