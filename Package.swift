@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "TestSupport"]),
         .testTarget(name: "ClusterMetricsTests", dependencies: ["ClusterMetrics", "TestSupport"]),
-        .testTarget(name: "InsightsTests", dependencies: ["Insights", "TestSupport"]),
+        .testTarget(name: "InsightsTests", dependencies: ["Insights", "Support", "TestSupport"]),
         .testTarget(name: "DuplicatesTests", dependencies: ["Duplicates", "TestSupport"]),
         .testTarget(name: "OverviewTests", dependencies: ["Overview", "Cluster", "MetricSources", "TestSupport"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe", "TestSupport"]),
