@@ -38,7 +38,7 @@ package final class DemoPipeline: Sendable {
             bootstrap: cluster.bootstrapServers, logger: logger, statistics: statistics, statisticsInterval: settings.statisticsInterval)
         let components: [DemoComponent] = [
             try TelegrafProducer(clients: clients, topic: Self.rawTopic, messagesPerMinute: settings.messagesPerMinute, bug: retryBug, logger: logger),
-            try Router(clients: clients, input: Self.rawTopic, bug: retryBug, logger: logger),
+            try ClassifyingRouter(clients: clients, input: Self.rawTopic, bug: retryBug, logger: logger),
             try StoreConsumer(clients: clients, group: "policy-store", topic: Self.policyTopic, logger: logger),
             try StoreConsumer(clients: clients, group: "flow-store", topic: Self.flowTopic, logger: logger),
         ]

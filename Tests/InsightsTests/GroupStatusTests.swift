@@ -28,7 +28,7 @@ import TestSupport
 
     /// Burrow marks a consumer of an idle topic STOP because it stops committing; caught up is OK.
     @Test func anIdleTopicWithACaughtUpGroupThatNeverCommitsStaysOK() {
-        var cluster = SyntheticCluster()
+        var cluster = ScriptedCluster()
         cluster.topics = ["t": [500]]
         cluster.commits = ["g": [tp0: 500]]
         for second in stride(from: 0.0, through: 3600, by: 15) {
@@ -38,7 +38,7 @@ import TestSupport
     }
 
     @Test func aGroupThatStopsCommittingWhileMessagesArriveIsStoppedAfterTheWindow() {
-        var cluster = SyntheticCluster(statusWindow: .seconds(60))
+        var cluster = ScriptedCluster(statusWindow: .seconds(60))
         var statuses: [Double: ConsumerStatus] = [:]
         for second in stride(from: 0.0, through: 300, by: 10) {
             cluster.topics = ["t": [Int64(second)]]
@@ -53,7 +53,7 @@ import TestSupport
     }
 
     @Test func resumingCommitsReturnsToOK() {
-        var cluster = SyntheticCluster(statusWindow: .seconds(60))
+        var cluster = ScriptedCluster(statusWindow: .seconds(60))
         for second in stride(from: 0.0, through: 200, by: 10) {
             cluster.topics = ["t": [Int64(second)]]
             cluster.commits = ["g": [tp0: second < 100 ? 0 : Int64(second) - 5]]  // stuck at 0 until 100 s
@@ -64,7 +64,7 @@ import TestSupport
     }
 
     @Test func aLiveMemberThatDoesNotAdvanceIsStalledAndWithoutOneStopped() {
-        var cluster = SyntheticCluster(statusWindow: .seconds(60))
+        var cluster = ScriptedCluster(statusWindow: .seconds(60))
         cluster.members = ["g": [[tp0]]]
         var last = ExpositionSamples("")
         for second in stride(from: 0.0, through: 120, by: 10) {
@@ -79,7 +79,7 @@ import TestSupport
     }
 
     @Test func anOffsetMovingBackwardsIsARewindForOneWindow() {
-        var cluster = SyntheticCluster(statusWindow: .seconds(60))
+        var cluster = ScriptedCluster(statusWindow: .seconds(60))
         cluster.topics = ["t": [1000]]
         cluster.commits = ["g": [tp0: 900]]
         cluster.cycle(at: 0)
@@ -95,7 +95,7 @@ import TestSupport
     }
 
     @Test func lagGrowingForAWholeWindowWhileCommittingIsAWarning() {
-        var cluster = SyntheticCluster(statusWindow: .seconds(60))
+        var cluster = ScriptedCluster(statusWindow: .seconds(60))
         var statuses: [Double: ConsumerStatus] = [:]
         for second in stride(from: 0.0, through: 120, by: 10) {
             cluster.topics = ["t": [Int64(second) * 10]]
@@ -110,7 +110,7 @@ import TestSupport
     }
 
     @Test func aConstantLagWhileCommittingIsNotAWarning() {
-        var cluster = SyntheticCluster(statusWindow: .seconds(60))
+        var cluster = ScriptedCluster(statusWindow: .seconds(60))
         for second in stride(from: 0.0, through: 200, by: 10) {
             cluster.topics = ["t": [Int64(second) * 10 + 50]]
             cluster.commits = ["g": [tp0: Int64(second) * 10]]
@@ -119,7 +119,7 @@ import TestSupport
     }
 
     @Test func aLagThatDipsWithinTheWindowIsNotAWarning() {
-        var cluster = SyntheticCluster(statusWindow: .seconds(60))
+        var cluster = ScriptedCluster(statusWindow: .seconds(60))
         for second in stride(from: 0.0, through: 200, by: 10) {
             cluster.topics = ["t": [Int64(second) * 10]]
             // Falls behind overall, but every 50 s a batch of 200 brings the lag down for a moment.
@@ -135,7 +135,7 @@ import TestSupport
         for problem in [ConsumerStatus.stop, .stall, .rewind] {
             #expect(ConsumerStatus.group(of: [.warn, problem, .ok]) == .error)
         }
-        var cluster = SyntheticCluster()
+        var cluster = ScriptedCluster()
         cluster.topics = ["t": [nil]]
         cluster.commits = ["g": [tp0: 5]]
         let samples = cluster.cycle(at: 0)
@@ -145,7 +145,7 @@ import TestSupport
 
     @Test func theWindowIsAParameter() {
         for (window, stoppedAt) in [(30.0, 130.0), (120, 220)] {
-            var cluster = SyntheticCluster(statusWindow: .seconds(window))
+            var cluster = ScriptedCluster(statusWindow: .seconds(window))
             var firstStop: Double?
             for second in stride(from: 0.0, through: 300, by: 10) {
                 cluster.topics = ["t": [Int64(second)]]

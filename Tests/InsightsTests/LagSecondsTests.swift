@@ -8,8 +8,8 @@ import TestSupport
     private let partition0 = ["consumergroup": "g", "topic": "t", "partition": "0"]
     private let partition1 = ["consumergroup": "g", "topic": "t", "partition": "1"]
 
-    private func cluster(newest: [Int64?], committed: [Int64]) -> SyntheticCluster {
-        var cluster = SyntheticCluster()
+    private func cluster(newest: [Int64?], committed: [Int64]) -> ScriptedCluster {
+        var cluster = ScriptedCluster()
         cluster.topics = ["t": newest]
         cluster.commits = ["g": Dictionary(uniqueKeysWithValues: committed.enumerated().map { (TopicPartition("t", Int32($0)), $1) })]
         return cluster

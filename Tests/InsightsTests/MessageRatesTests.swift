@@ -9,7 +9,7 @@ import TestSupport
     private let groupTopic = ["consumergroup": "g", "topic": "t"]
 
     @Test func theCounterStartsAtTheSumOfNewestOffsetsAndRatesWaitForTwoCycles() {
-        var cluster = SyntheticCluster()
+        var cluster = ScriptedCluster()
         cluster.topics = ["t": [100, 50]]
         cluster.commits = ["g": [TopicPartition("t", 0): 90, TopicPartition("t", 1): 50]]
         let first = cluster.cycle(at: 0)
@@ -30,7 +30,7 @@ import TestSupport
     }
 
     @Test func windowsAreTheLastMinuteAndTheLastFiveMinutes() {
-        var cluster = SyntheticCluster()
+        var cluster = ScriptedCluster()
         var newest: Int64 = 0
         var samples = cluster.cycle(at: 0)
         // 10 msg/s for five minutes, then 40 msg/s for two minutes, read every 2 s.
@@ -47,7 +47,7 @@ import TestSupport
     /// The window's start is interpolated between the two cycles around it: a long idle stretch
     /// (kept as two points) does not dilute a burst into a tiny rate.
     @Test func aBurstAfterIdlingIsMeasuredOverTheWindowNotTheIdleStretch() {
-        var cluster = SyntheticCluster()
+        var cluster = ScriptedCluster()
         cluster.topics = ["t": [1000]]
         for second in stride(from: 0.0, through: 3600, by: 15) { cluster.cycle(at: second) }
         cluster.topics = ["t": [1600]]
@@ -57,7 +57,7 @@ import TestSupport
     }
 
     @Test func aRecreatedTopicNeverMakesTheCounterOrTheRateGoDown() {
-        var cluster = SyntheticCluster()
+        var cluster = ScriptedCluster()
         cluster.topics = ["t": [5000, 5000]]
         cluster.cycle(at: 0)
         cluster.topics = ["t": [0, 0]]
@@ -71,7 +71,7 @@ import TestSupport
     }
 
     @Test func anAddedPartitionCountsFromItsFirstSighting() {
-        var cluster = SyntheticCluster()
+        var cluster = ScriptedCluster()
         cluster.topics = ["t": [100]]
         cluster.cycle(at: 0)
         cluster.topics = ["t": [100, 7]]
@@ -81,7 +81,7 @@ import TestSupport
     }
 
     @Test func aGroupResetNeverMakesConsumptionNegative() {
-        var cluster = SyntheticCluster()
+        var cluster = ScriptedCluster()
         cluster.topics = ["t": [1000]]
         cluster.commits = ["g": [TopicPartition("t", 0): 1000]]
         cluster.cycle(at: 0)
@@ -96,7 +96,7 @@ import TestSupport
     }
 
     @Test func topicsAndGroupsThatDisappearAreForgotten() {
-        var cluster = SyntheticCluster()
+        var cluster = ScriptedCluster()
         cluster.topics = ["t": [100], "u": [5]]
         cluster.commits = ["g": [TopicPartition("t", 0): 100], "h": [TopicPartition("u", 0): 5]]
         cluster.cycle(at: 0)

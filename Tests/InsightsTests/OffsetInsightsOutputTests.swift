@@ -12,8 +12,8 @@ import TestSupport
 
     /// Three cycles of a topic with a group lagging since before the first cycle, a caught-up group and
     /// a partition without offsets.
-    private func runCluster() -> (SyntheticCluster, [MetricFamily]) {
-        var cluster = SyntheticCluster()
+    private func runCluster() -> (ScriptedCluster, [MetricFamily]) {
+        var cluster = ScriptedCluster()
         var families: [MetricFamily] = []
         for second in [0.0, 15, 30] {
             cluster.topics = [Self.hostileTopic: [100 + Int64(second) * 10, nil], "idle": [7]]
@@ -50,7 +50,7 @@ import TestSupport
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
         let document = try decoder.decode(GroupsDocument.self, from: Data(cluster.insights.groupsJSON()))
-        #expect(document.collectedAt == SyntheticCluster.start.addingTimeInterval(30))
+        #expect(document.collectedAt == ScriptedCluster.start.addingTimeInterval(30))
         #expect(document.statusWindowSeconds == 120)
         #expect(document.groups.map(\.name) == ["caught-up", Self.hostileGroup])
         let lagging = document.groups[1]

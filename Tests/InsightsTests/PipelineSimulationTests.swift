@@ -12,7 +12,7 @@ import TestSupport
 /// bound but for the records committed while still in the producer's queue, which no offset shows
 /// (docs/pipelines.md).
 @Suite struct PipelineSimulationTests {
-    struct Router {
+    struct SimulatedRouter {
         var commitInterval: Double
         /// Records written per record read: 2 with the incident's bug.
         var copies: Int64 = 1
@@ -37,7 +37,7 @@ import TestSupport
     private static let perSecond = 50.0
 
     /// The ratios published by cycles every `cycle` seconds over `seconds`.
-    private func simulate(_ router: Router, cycle: Double, seconds: Double, seed: UInt64) -> [Published] {
+    private func simulate(_ router: SimulatedRouter, cycle: Double, seconds: Double, seed: UInt64) -> [Published] {
         var random = SeededGenerator(state: seed)
         var arrivals: [Double] = []
         var time = 0.0
@@ -78,10 +78,10 @@ import TestSupport
     }
 
     @Test(arguments: [
-        (Router(commitInterval: 1, burstAt: 400), 15.0), (Router(commitInterval: 5, burstAt: 400), 15.0),
-        (Router(commitInterval: 1, burstAt: 400), 1.0), (Router(commitInterval: 5, burstAt: 400), 1.0),
+        (SimulatedRouter(commitInterval: 1, burstAt: 400), 15.0), (SimulatedRouter(commitInterval: 5, burstAt: 400), 15.0),
+        (SimulatedRouter(commitInterval: 1, burstAt: 400), 1.0), (SimulatedRouter(commitInterval: 5, burstAt: 400), 1.0),
     ])
-    func aHealthyRouterReadsOneForFifteenMinutesThroughABurst(router: Router, cycle: Double) {
+    func aHealthyRouterReadsOneForFifteenMinutesThroughABurst(router: SimulatedRouter, cycle: Double) {
         for seed in UInt64(1)...5 {
             let published = simulate(router, cycle: cycle, seconds: 900, seed: seed)
             let wrong = published.filter { !$0.holds(truth: 1) }
@@ -93,7 +93,7 @@ import TestSupport
 
     @Test func theBugFromTheStartReadsTwoWithinAMinute() {
         for seed in UInt64(1)...5 {
-            let published = simulate(Router(commitInterval: 1, copies: 2), cycle: 15, seconds: 300, seed: seed)
+            let published = simulate(SimulatedRouter(commitInterval: 1, copies: 2), cycle: 15, seconds: 300, seed: seed)
             #expect(published.allSatisfy { $0.holds(truth: 2) }, "seed \(seed): \(published.prefix(3))")
             #expect((published.first?.time ?? .infinity) <= 60, "seed \(seed): first at \(published.first?.time ?? -1) s")
         }

@@ -7,7 +7,7 @@ import TestSupport
 
 /// A cluster described by offsets alone, turned into one `ClusterState` per cycle, and an
 /// `OffsetInsights` fed with them: the unit tests of rates, lag in seconds and status need no Kafka.
-struct SyntheticCluster {
+struct ScriptedCluster {
     static let start = Date(timeIntervalSince1970: 1_700_000_000)
 
     /// Newest offset of each partition, by topic; nil for a partition whose offsets are unknown.

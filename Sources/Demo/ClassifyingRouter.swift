@@ -4,7 +4,7 @@ import Logging
 
 /// Consumes `_rawdata` in group `router`, classifies each record by its measurement name and
 /// re-produces it into `_policy` or `_flow`, retrying when its producer's local queue is full.
-final class Router: DemoComponent, @unchecked Sendable {
+final class ClassifyingRouter: DemoComponent, @unchecked Sendable {
     /// Small enough that a burst fills it, as in the incident.
     static let queueCapacity = 20
 
