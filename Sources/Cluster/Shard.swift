@@ -33,7 +33,7 @@ package struct Shard: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// FNV-1a, 64 bits, over the name's UTF-8 bytes: stable across versions, platforms and runs, so
-    /// users can compute where a group lands (README, "Sharding").
+    /// users can compute where a group lands (docs/sharding.md).
     package static func fnv1a64(_ name: String) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in name.utf8 {

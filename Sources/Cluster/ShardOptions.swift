@@ -2,7 +2,7 @@ import ArgumentParser
 import Glibc
 import Support
 
-/// `--shard.*`: how replicas split one cluster (`Shard`; README, "Sharding").
+/// `--shard.*`: how replicas split one cluster (`Shard`; docs/sharding.md).
 package struct ShardOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("shard.count"), help: "Replicas that split the consumer groups of one cluster between them.") var count: Int = 1
 

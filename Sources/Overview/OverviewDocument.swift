@@ -110,7 +110,7 @@ package struct Problem: Sendable, Equatable, Codable {
             }
         }
 
-        /// The anchor of README's runbook entry.
+        /// The anchor of the runbook entry (docs/runbook.md).
         var runbook: String {
             switch self {
             case .clusterDown: "runbook-cluster-down"
@@ -131,7 +131,7 @@ package struct Problem: Sendable, Equatable, Codable {
     package var severity: Severity
     package var message: Phrase
     package var check: Phrase
-    /// The anchor of README's runbook entry.
+    /// The anchor of the runbook entry (docs/runbook.md).
     package var runbook: String
 
     init(_ rule: Rule, message: Phrase, check: Phrase) {

@@ -59,7 +59,7 @@ package enum OverviewPage {
         return "<section id=\"banner\" class=\"banner \(severity)\" role=\"alert\"><h2>\(heading)</h2><ul>"
             + problems.map { problem in
                 "<li class=\"\(problem.severity.rawValue)\" data-kind=\"\(HTML.escape(problem.kind))\"><p class=\"message\">\(HTML.phrase(problem.message))</p>"
-                    + "<p class=\"check\">Check \(HTML.phrase(problem.check)) Runbook: README, <code>#\(HTML.escape(problem.runbook))</code>.</p></li>"
+                    + "<p class=\"check\">Check \(HTML.phrase(problem.check)) Runbook: docs/runbook.md, <code>#\(HTML.escape(problem.runbook))</code>.</p></li>"
             }.joined() + "</ul></section>\n"
     }
 

@@ -1,4 +1,4 @@
-/// The families the overview reads, by the names and labels README's metrics tables promise: the
+/// The families the overview reads, by the names and labels docs/metrics.md promises: the
 /// overview depends on that contract, not on the modules that publish them.
 enum PublishedFamily {
     static let up = "kafka_exporter_up"

@@ -2,7 +2,7 @@ import Exposition
 import Foundation
 @testable import Overview
 
-/// Families as the other sources publish them, by the names of README's metrics tables.
+/// Families as the other sources publish them, by the names of docs/metrics.md.
 enum Families {
     static func gauge(_ name: String, _ labels: [String], _ samples: [[String]: Double]) -> MetricFamily {
         var family = MetricFamily(
