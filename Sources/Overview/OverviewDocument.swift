@@ -91,7 +91,7 @@ package struct Problem: Sendable, Equatable, Codable {
     package enum Severity: String, Sendable, Codable { case critical, warning }
 
     /// What the banner checks, named after the alert of dashboards/kafka-exporter.rules.yml with the same condition.
-    package enum Rule: String, Sendable {
+    package enum Rule: String, Sendable, CaseIterable {
         case clusterDown = "KafkaExporterClusterUnreachable"
         case amplification = "PipelineAmplification"
         case duplicates = "TopicDuplicates"

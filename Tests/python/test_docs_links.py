@@ -13,6 +13,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+import yaml
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -117,6 +118,19 @@ def broken_links(path: Path, root: Path = REPOSITORY, pending: set[str] = PENDIN
 def test_relative_links_resolve(page: Path) -> None:
     assert page.exists()
     assert broken_links(page) == []
+
+
+def test_every_alert_links_its_runbook_entry() -> None:
+    """The rules users deploy point each alert at its entry in docs/runbook.md, the one runbook."""
+    rules = yaml.safe_load((REPOSITORY / "dashboards" / "kafka-exporter.rules.yml").read_text(encoding="utf-8"))
+    alerts = [rule for group in rules["groups"] for rule in group["rules"] if "alert" in rule]
+    entries = anchors(REPOSITORY / "docs" / "runbook.md")
+    for alert in alerts:
+        url = alert["annotations"].get("runbook_url", "")
+        page, _, anchor = url.partition("#")
+        assert page == "docs/runbook.md" and anchor in entries, f"{alert['alert']}: runbook_url {url!r}"
+        assert "runbook" not in alert["annotations"], f"{alert['alert']}: runbook text belongs in docs/runbook.md"
+    assert len({alert["annotations"]["runbook_url"] for alert in alerts}) == len(alerts), "one entry per alert"
 
 
 def test_pending_pages_are_pages_of_docs() -> None:
