@@ -41,7 +41,9 @@ package struct ClientRegistry: Sendable {
         case duplicate
     }
 
-    /// A fixed expiry (`--stats.expiry`); nil means 5 × each client's own interval.
+    /// Own intervals a client may stay silent before it is forgotten, unless `--stats.expiry` is given.
+    package static let expiryIntervals = 5
+    /// A fixed expiry (`--stats.expiry`); nil means `expiryIntervals` × each client's own interval.
     package let expiry: Duration?
     /// The interval assumed for a client that sent one document so far.
     package let fallbackInterval: Duration
@@ -82,7 +84,7 @@ package struct ClientRegistry: Sendable {
 
     /// How long `client` may stay silent before it is forgotten.
     package func expiry(of client: ReportingClient) -> Duration {
-        expiry ?? (client.interval ?? fallbackInterval) * 5
+        expiry ?? (client.interval ?? fallbackInterval) * Self.expiryIntervals
     }
 
     /// Forgets the clients silent for longer than their expiry; returns them.

@@ -74,7 +74,7 @@ package final class ClientStatsCollector: Sendable {
     package let limits: StatsLimits
 
     /// - Parameters:
-    ///   - expiry: `--stats.expiry`; nil forgets a client after 5 × its own interval.
+    ///   - expiry: `--stats.expiry`; nil forgets a client after `ClientRegistry.expiryIntervals` × its own interval.
     ///   - fallbackInterval: the interval assumed for a client that sent a single document so far.
     package init(expiry: Duration? = nil, fallbackInterval: Duration = .seconds(60), limits: StatsLimits = StatsLimits(), logger: Logger) {
         self.logger = logger

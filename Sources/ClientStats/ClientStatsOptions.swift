@@ -10,9 +10,9 @@ package struct ClientStatsSettings: Sendable {
     package var token: BearerToken?
     /// A topic of statistics documents to read (`--stats.topic`).
     package var topic: String?
-    /// nil forgets a client after 5 × its own interval.
+    /// nil forgets a client after `ClientRegistry.expiryIntervals` × its own interval.
     package var expiry: Duration?
-    package var maxBodyBytes = ClientStatsOptions.defaultMaxBodyBytes
+    package var maxBodyBytes = 16 << 20
     package var limits = StatsLimits()
     /// Lets peers on other hosts post without a token (`--stats.allow-remote`).
     package var allowRemote = false
@@ -21,23 +21,23 @@ package struct ClientStatsSettings: Sendable {
 }
 
 package struct ClientStatsOptions: SourceOptions {
-    package static let defaultMaxBodyBytes = 16 << 20
+    private static let defaults = ClientStatsSettings()
 
-    @Option(name: .customLong("stats.interval"), parsing: .unconditional, help: "Statistics interval of the exporter's own librdkafka clients (0 turns them off).") var interval: String = "30s"
+    @Option(name: .customLong("stats.interval"), parsing: .unconditional, help: "Statistics interval of the exporter's own librdkafka clients (0 turns them off).") var interval: String = DurationParsing.format(defaults.ownClientsInterval ?? .zero)
 
     @Option(name: .customLong("stats.token-file"), help: "File holding the bearer token POST /api/v1/stats requires (none when unset).") var tokenFile: String?
 
     @Option(name: .customLong("stats.topic"), help: "Kafka topic of librdkafka statistics documents to read (never committed).") var topic: String?
 
-    @Option(name: .customLong("stats.expiry"), parsing: .unconditional, help: "Forget a client after this long without statistics (default: 5 × its own interval).") var expiry: String?
+    @Option(name: .customLong("stats.expiry"), parsing: .unconditional, help: "Forget a client after this long without statistics (default: \(ClientRegistry.expiryIntervals) × its own interval).") var expiry: String?
 
-    @Option(name: .customLong("stats.max-bytes"), help: "Largest statistics document accepted by POST /api/v1/stats (413 beyond).") var maxBytes: Int = defaultMaxBodyBytes
+    @Option(name: .customLong("stats.max-bytes"), help: "Largest statistics document accepted by POST /api/v1/stats (413 beyond).") var maxBytes: Int = defaults.maxBodyBytes
 
-    @Option(name: .customLong("stats.max-clients"), help: "Clients reporting statistics at most, besides the exporter's own; documents of further clients get 429.") var maxClients: Int = 1000
+    @Option(name: .customLong("stats.max-clients"), help: "Clients reporting statistics at most, besides the exporter's own; documents of further clients get 429.") var maxClients: Int = defaults.limits.maxClients
 
-    @Option(name: .customLong("stats.max-partitions"), help: "Partitions (or brokers) one statistics document may list; more get 413.") var maxPartitions: Int = 10_000
+    @Option(name: .customLong("stats.max-partitions"), help: "Partitions (or brokers) one statistics document may list; more get 413.") var maxPartitions: Int = defaults.limits.maxPartitions
 
-    @Flag(name: .customLong("stats.allow-remote"), help: "Accept POST /api/v1/stats from other hosts without --stats.token-file (default: loopback only).") var allowRemote = false
+    @Flag(name: .customLong("stats.allow-remote"), help: "Accept POST /api/v1/stats from other hosts without --stats.token-file (default: loopback only).") var allowRemote = defaults.allowRemote
 
     package init() {}
 

@@ -17,7 +17,7 @@ package struct CollectionSettings: Sendable {
     package var interval: Duration = .seconds(15)
     /// Deadline of each Kafka request.
     package var requestTimeout: Duration = .seconds(10)
-    /// Group offset requests in flight at once.
+    /// Group offset requests in flight at once (`.max`: no limit).
     package var maxGroupRequestsInFlight = 16
     /// Watermarks are read in batches of one leader's partitions, several at once (see `WatermarkBatching`).
     package var watermarkBatching = KafkaClient.WatermarkBatching()

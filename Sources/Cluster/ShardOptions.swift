@@ -4,7 +4,7 @@ import Support
 
 /// `--shard.*`: how replicas split one cluster (`Shard`; docs/sharding.md).
 package struct ShardOptions: ParsableArguments, Sendable {
-    @Option(name: .customLong("shard.count"), help: "Replicas that split the consumer groups of one cluster between them.") var count: Int = 1
+    @Option(name: .customLong("shard.count"), help: "Replicas that split the consumer groups of one cluster between them.") var count: Int = Shard.whole.count
 
     @Option(name: .customLong("shard.index"), help: "This replica's part, 0 to --shard.count - 1; replica 0 also reports the cluster-wide families.") var index: Int?
 

@@ -74,7 +74,7 @@ package struct TopicDetailSource: ClusterStateSource {
 /// `--topic.config-interval`: how often topic configs are read (0s turns DescribeConfigs off; the
 /// replication factor comes from metadata and stays).
 package struct TopicDetailOptions: SourceOptions {
-    @Option(name: .customLong("topic.config-interval"), help: "How often topic configs are read with DescribeConfigs (0s: never).") package var configInterval = "5m"
+    @Option(name: .customLong("topic.config-interval"), help: "How often topic configs are read with DescribeConfigs (0s: never).") package var configInterval = DurationParsing.format(TopicConfigReader.Settings().interval)
 
     package init() {}
 

@@ -10,8 +10,7 @@ package struct DuplicateSettings: Sendable {
     /// window would hold more than `maxEntriesPerTopic` hashes. Every record at first: a quiet topic
     /// needs all of its records for a ratio within `RatioPrecision.publishedWithin` in a minute, and a
     /// busy one reaches the entry limit within its first window and samples from then on.
-    package static let defaultSamplingFactor: UInt64 = 1
-    package var samplingFactor = defaultSamplingFactor
+    package var samplingFactor: UInt64 = 1
     package var maxEntriesPerTopic = 200_000
 
     package init(topics: NameFilter) {
@@ -21,13 +20,15 @@ package struct DuplicateSettings: Sendable {
 
 /// The `--duplicates.*` flags; duplicate detection is off until `--duplicates.topic` names topics.
 package struct DuplicateOptions: SourceOptions {
+    private static let defaults = DuplicateSettings(topics: .everything)
+
     @Option(name: .customLong("duplicates.topic"), help: "Regex: read these topics and count records whose key and value repeat (off when unset).") package var topic: String?
 
-    @Option(name: .customLong("duplicates.window"), parsing: .unconditional, help: "How long a record's content is remembered for duplicate detection.") var window: String = "10m"
+    @Option(name: .customLong("duplicates.window"), parsing: .unconditional, help: "How long a record's content is remembered for duplicate detection.") var window: String = DurationParsing.format(defaults.window)
 
-    @Option(name: .customLong("duplicates.sample"), help: "Examine one record in this many at first (consistent hash sampling); doubles while a topic's window would hold more than --duplicates.max-entries hashes.") var sample: UInt64 = DuplicateSettings.defaultSamplingFactor
+    @Option(name: .customLong("duplicates.sample"), help: "Examine one record in this many at first (consistent hash sampling); doubles while a topic's window would hold more than --duplicates.max-entries hashes.") var sample: UInt64 = defaults.samplingFactor
 
-    @Option(name: .customLong("duplicates.max-entries"), help: "Content hashes kept per topic at most; beyond, the sampling factor doubles.") var maxEntries: Int = 200_000
+    @Option(name: .customLong("duplicates.max-entries"), help: "Content hashes kept per topic at most; beyond, the sampling factor doubles.") var maxEntries: Int = defaults.maxEntriesPerTopic
 
     package init() {}
 

@@ -1,8 +1,8 @@
 import Synchronization
 
-/// The bytes of request bodies all connections may hold at once (`--web.max-body-budget`): a request
-/// declaring more than what is left is answered 503 before its body is read, so many clients sending
-/// large bodies together cannot exhaust memory. Shared by every listen address.
+/// The bytes of request bodies all connections may hold at once (`--web.max-body-bytes-in-flight`):
+/// a request declaring more than what is left is answered 503 before its body is read, so many clients
+/// sending large bodies together cannot exhaust memory. Shared by every listen address.
 package final class BodyBudget: Sendable {
     package let limit: Int
     private let reserved = Atomic<Int>(0)

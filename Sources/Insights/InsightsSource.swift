@@ -31,7 +31,7 @@ package struct InsightsSource: ClusterStateSource {
 
 /// `--group.status-window`.
 package struct InsightsOptions: SourceOptions {
-    @Option(name: .customLong("group.status-window"), parsing: .unconditional, help: "How long a consumer-group problem must last before the group's status reports it.") var statusWindow: String = "2m"
+    @Option(name: .customLong("group.status-window"), parsing: .unconditional, help: "How long a consumer-group problem must last before the group's status reports it.") var statusWindow: String = DurationParsing.format(OffsetInsights.Settings().statusWindow)
 
     package init() {}
 

@@ -4,9 +4,11 @@ import Support
 
 /// `--overview.history` and `--overview.top`; the overview is always on.
 package struct OverviewOptions: SourceOptions {
-    @Option(name: .customLong("overview.history"), help: "How far back the overview page's charts reach (1m to 6h; memory is fixed).") var history: String = "30m"
+    private static let defaults = OverviewRecorder.Settings()
 
-    @Option(name: .customLong("overview.top"), help: "Series per chart and rows per table on the overview page (1 to 50); the JSON has all.") var top: Int = 10
+    @Option(name: .customLong("overview.history"), help: "How far back the overview page's charts reach (1m to 6h; memory is fixed).") var history: String = DurationParsing.format(.seconds(defaults.history))
+
+    @Option(name: .customLong("overview.top"), help: "Series per chart and rows per table on the overview page (1 to 50); the JSON has all.") var top: Int = defaults.top
 
     package init() {}
 

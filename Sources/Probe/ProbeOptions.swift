@@ -6,15 +6,17 @@ import Support
 
 /// The `--probe.*` flags; the probe is off unless `--probe.enabled` is given.
 package struct ProbeOptions: SourceOptions {
+    private static let defaults = ProbeSettings()
+
     @Flag(name: .customLong("probe.enabled"), help: "Produce and read back a record per partition of the probe topic every interval.") package var enabled = false
 
-    @Option(name: .customLong("probe.topic"), help: "The probe's topic; created with one partition per broker when missing, never changed when it exists.") package var topic = "kafka-exporter-probe"
+    @Option(name: .customLong("probe.topic"), help: "The probe's topic; created with one partition per broker when missing, never changed when it exists.") package var topic = defaults.topic
 
-    @Option(name: .customLong("probe.group"), help: "Consumer group in which the probe commits what it read.") var group = "kafka-exporter-probe"
+    @Option(name: .customLong("probe.group"), help: "Consumer group in which the probe commits what it read.") var group = defaults.group
 
-    @Option(name: .customLong("probe.interval"), help: "Time between two probe records on each partition.") var interval = "1s"
+    @Option(name: .customLong("probe.interval"), help: "Time between two probe records on each partition.") var interval = DurationParsing.format(defaults.interval)
 
-    @Option(name: .customLong("probe.timeout"), help: "A record not acknowledged within this time failed; one acknowledged but not read back within it is lost.") var timeout = "10s"
+    @Option(name: .customLong("probe.timeout"), help: "A record not acknowledged within this time failed; one acknowledged but not read back within it is lost.") var timeout = DurationParsing.format(defaults.timeout)
 
     package init() {}
 

@@ -1,6 +1,7 @@
 /// Parses durations as Prometheus and Go exporters take them: `15s`, `500ms`, `1h30m`, `1d`, `2w`, `1y`
 /// (Prometheus: d = 24h, w = 7d, y = 365d), fractions as Go allows (`1.5s`), and a bare `0`. A leading
-/// `-` gives a negative duration, which callers refuse with their own words.
+/// `-` gives a negative duration, which callers refuse with their own words. `format` writes what
+/// `parse` reads, for the defaults `--help` shows.
 package enum DurationParsing {
     package struct InvalidDuration: Error, CustomStringConvertible {
         package let text: String
@@ -31,5 +32,18 @@ package enum DurationParsing {
         guard nanoseconds < Double(Int64.max) else { throw InvalidDuration(text: text) }
         let duration = Duration.nanoseconds(Int64(nanoseconds.rounded()))
         return negative ? .zero - duration : duration
+    }
+
+    /// Largest units first and zero parts left out, as `15s`, `10m`, `1m30s` or `500ms`; zero is `0s`.
+    package static func format(_ duration: Duration) -> String {
+        if duration < .zero { return "-" + format(.zero - duration) }
+        let (seconds, attoseconds) = duration.components
+        let nanoseconds = attoseconds / 1_000_000_000
+        let parts: [(Int64, String)] = [
+            (seconds / 3600, "h"), (seconds / 60 % 60, "m"), (seconds % 60, "s"),
+            (nanoseconds / 1_000_000, "ms"), (nanoseconds / 1000 % 1000, "us"), (nanoseconds % 1000, "ns"),
+        ]
+        let text = parts.filter { $0.0 > 0 }.map { "\($0.0)\($0.1)" }.joined()
+        return text.isEmpty ? "0s" : text
     }
 }

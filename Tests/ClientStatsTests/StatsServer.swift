@@ -19,7 +19,7 @@ final class StatsServer {
     var collector: ClientStatsCollector { source.collector }
 
     init(
-        token: BearerToken? = nil, maxBodyBytes: Int = ClientStatsOptions.defaultMaxBodyBytes,
+        token: BearerToken? = nil, maxBodyBytes: Int = ClientStatsSettings().maxBodyBytes,
         configure: (inout ClientStatsSettings) -> Void = { _ in }
     ) throws {
         var settings = ClientStatsSettings()

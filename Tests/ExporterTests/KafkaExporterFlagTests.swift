@@ -114,9 +114,12 @@ import TestSupport
             #expect("\(error)".hasPrefix("--sasl.oauthbearer-token-url: "), "\(error)")
         }
 
+        // --group.workers is another name of --collect.max-inflight, 0 and less meaning no limit for both.
         #expect(try configuration(["--group.workers=5"]).collection.maxGroupRequestsInFlight == 5)
-        #expect(try configuration(["--group.workers=0"]).collection.maxGroupRequestsInFlight == Int(Int32.max))
-        #expect(try configuration(["--group.workers", "-1"]).collection.maxGroupRequestsInFlight == Int(Int32.max))
+        #expect(try configuration(["--group.workers=0"]).collection.maxGroupRequestsInFlight == .max)
+        #expect(try configuration(["--group.workers", "-1"]).collection.maxGroupRequestsInFlight == .max)
+        #expect(try configuration(["--collect.max-inflight=0"]).collection.maxGroupRequestsInFlight == .max)
+        #expect(try configuration(["--collect.max-inflight", "3", "--group.workers=7"]).collection.maxGroupRequestsInFlight == 7)
     }
 
     @Test(arguments: [(["--verbosity=0"], Logger.Level.info), (["--verbosity=1"], .debug), (["--verbosity=2"], .trace), (["--verbosity=5"], .trace),

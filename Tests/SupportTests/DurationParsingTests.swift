@@ -18,6 +18,16 @@ import Testing
         #expect(throws: DurationParsing.InvalidDuration.self) { try DurationParsing.parse(text) }
     }
 
+    @Test(arguments: [
+        (Duration.zero, "0s"), (.seconds(15), "15s"), (.seconds(600), "10m"), (.seconds(90), "1m30s"), (.seconds(7200), "2h"),
+        (.seconds(3601), "1h1s"), (.seconds(86_400), "24h"), (.milliseconds(500), "500ms"), (.milliseconds(1500), "1s500ms"),
+        (.microseconds(250), "250us"), (.nanoseconds(10), "10ns"), (.seconds(-5), "-5s"),
+    ])
+    func formatsWhatItParses(duration: Duration, text: String) throws {
+        #expect(DurationParsing.format(duration) == text)
+        #expect(try DurationParsing.parse(text) == duration)
+    }
+
     @Test func negativeDurationsAreRefusedByFlagsWithTheirOwnWords() throws {
         #expect(try DurationParsing.parse("-5s") == .seconds(-5))
         #expect(throws: ConfigurationError("--collect.interval -5s: the duration is negative")) {

@@ -18,14 +18,16 @@ struct DemoCommand: ParsableCommand {
             --group.static and the SASL/TLS flags are ignored: the demo connects to its own cluster.
             """)
 
+    private static let defaults = DemoPipeline.Settings()
+
     @OptionGroup var options: ExporterOptions
 
-    @Option(name: .customLong("demo.rate"), help: "Messages per minute the demo producer writes into _rawdata.") var rate: Double = 200
+    @Option(name: .customLong("demo.rate"), help: "Messages per minute the demo producer writes into _rawdata.") var rate: Double = defaults.messagesPerMinute
 
-    @Option(name: .customLong("demo.partitions"), help: "Partitions of each demo topic.") var partitions: Int = 3
+    @Option(name: .customLong("demo.partitions"), help: "Partitions of each demo topic.") var partitions: Int = defaults.partitions
 
     @Option(name: .customLong("demo.stats-interval"), help: "How often the demo's clients report their librdkafka statistics.")
-    var statisticsInterval: String = "5s"
+    var statisticsInterval: String = DurationParsing.format(defaults.statisticsInterval)
 
     @Flag(name: .customLong("inject-retry-bug"), help: "Reproduce the incident: the router produces every record twice after one Queue full.") var injectRetryBug = false
 

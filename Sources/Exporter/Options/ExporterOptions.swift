@@ -40,8 +40,7 @@ package struct ExporterOptions: ParsableArguments {
         } catch {
             throw ConfigurationError(sasl.flagBehind(error.description).map { "\($0): \(error.description)" } ?? error.description)
         }
-        var collection = try collection.settings()
-        if let inFlight = kafkaExporterOnly.groupRequestsInFlight { collection.maxGroupRequestsInFlight = inFlight }
+        let collection = try collection.settings()
         _ = try log.settings()
         var configuration = ExporterConfiguration(
             kafka: kafka, collection: collection, web: try web.settings(), constantLabels: try ConstantLabels.parse(labels))

@@ -14,8 +14,6 @@ struct KafkaExporterOnlyOptions: ParsableArguments, Sendable {
 
     @Option(name: .customLong("topic.workers"), parsing: .unconditional, help: "\(ignoredHelp): offsets are read with one request per leader broker.") var topicWorkers: Int?
 
-    @Option(name: .customLong("group.workers"), parsing: .unconditional, help: "Consumer-group offset requests in flight at once (--collect.max-inflight; 0 or less: no limit).") var groupWorkers: Int?
-
     @Option(name: .customLong("group.metrics.timeout"), parsing: .unconditional, help: "\(ignoredHelp): each request has --collect.timeout.") var groupMetricsTimeout: String?
 
     @Flag(name: .customLong("kafka.allow-auto-topic-creation"), inversion: .prefixedNo, help: "\(ignoredHelp): the exporter never asks for topics by name.") var allowAutoTopicCreation = false
@@ -23,11 +21,6 @@ struct KafkaExporterOnlyOptions: ParsableArguments, Sendable {
     @Flag(name: .customLong("use.consumelag.zookeeper"), inversion: .prefixedNo, help: "\(ignoredHelp): offsets stored in ZooKeeper are not read.") var zookeeperLag = false
 
     @Option(name: .customLong("zookeeper.server"), help: "\(ignoredHelp): ZooKeeper is not used.") var zookeeperServers: [String] = []
-
-    /// `--group.workers` as a number of requests in flight; nil when not given.
-    var groupRequestsInFlight: Int? {
-        groupWorkers.map { $0 <= 0 ? Int(Int32.max) : $0 }
-    }
 
     var ignored: [String] {
         var ignored: [String] = []

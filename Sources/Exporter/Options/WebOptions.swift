@@ -14,21 +14,23 @@ package struct WebSettings: Sendable {
 
 /// The `--web.*` and `--server.tls.*` flags.
 package struct WebOptions: ParsableArguments {
-    @Option(name: .customLong("web.listen-address"), help: "Address to listen on for HTTP: [host]:port (repeatable: listens on each).") var listenAddresses: [String] = [":9308"]
+    private static let defaults = WebSettings()
 
-    @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics.") var telemetryPath: String = "/metrics"
+    @Option(name: .customLong("web.listen-address"), help: "Address to listen on for HTTP: [host]:port (repeatable: listens on each).") var listenAddresses: [String] = defaults.listenAddresses.map(\.description)
+
+    @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics.") var telemetryPath: String = defaults.telemetryPath
 
     @Option(name: .customLong("web.config.file"), help: "Prometheus exporter-toolkit web config (YAML): TLS, basic auth, response headers.") var configFile: String?
 
     @Option(name: .customLong("web.auth-exempt-path"), help: "A path answered without basic auth, e.g. /healthz (repeatable).") var authExemptPaths: [String] = []
 
-    @Option(name: .customLong("web.max-connections"), help: "Simultaneous HTTP connections at most; a further one closes the connection that has waited longest for a request.") var maxConnections: Int = 256
+    @Option(name: .customLong("web.max-connections"), help: "Simultaneous HTTP connections at most; a further one closes the connection that has waited longest for a request.") var maxConnections: Int = defaults.server.limits.maxConnections
 
-    @Option(name: .customLong("web.max-connections-per-ip"), help: "Simultaneous HTTP connections from one client address at most.") var maxConnectionsPerIP: Int = 32
+    @Option(name: .customLong("web.max-connections-per-ip"), help: "Simultaneous HTTP connections from one client address at most.") var maxConnectionsPerIP: Int = defaults.server.limits.maxConnectionsPerPeer
 
-    @Option(name: .customLong("web.request-timeout"), help: "Time a client has to send a whole request (headers and body); the connection is closed after it.") var requestTimeout: String = "10s"
+    @Option(name: .customLong("web.request-timeout"), help: "Time a client has to send a whole request (headers and body); the connection is closed after it.") var requestTimeout: String = DurationParsing.format(defaults.server.limits.requestTimeout)
 
-    @Option(name: .customLong("web.max-body-bytes-in-flight"), help: "Request body bytes all connections may hold at once; requests beyond get 503.") var bodyBudget: Int = 64 << 20
+    @Option(name: .customLong("web.max-body-bytes-in-flight"), help: "Request body bytes all connections may hold at once; requests beyond get 503.") var bodyBudget: Int = defaults.server.bodyBudget.limit
 
     @Flag(name: .customLong("server.tls.enabled"), help: "Serve HTTPS (kafka_exporter's flag; or tls_server_config in --web.config.file).") var tlsEnabled = false
 
