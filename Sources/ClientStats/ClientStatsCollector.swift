@@ -187,10 +187,13 @@ package final class ClientStatsCollector: Sendable {
     static var declaredFamilies: [MetricFamily] { ClientFamilies.declared + [documentsAccepted, documentsRefused] }
 
     private static let documentsAccepted = MetricFamily(
-        name: "kafka_exporter_stats_documents_total", help: "librdkafka statistics documents accepted, by where they came from.",
+        name: "kafka_exporter_stats_documents_total",
+        help: "librdkafka statistics documents accepted, by where they came from: \(StatsSource.allCases.map(\.rawValue).joined(separator: ", ")).",
         type: .counter, labelNames: ["source"])
     private static let documentsRefused = MetricFamily(
-        name: "kafka_exporter_stats_rejected_total", help: "Statistics documents refused, by reason.", type: .counter, labelNames: ["reason"])
+        name: "kafka_exporter_stats_rejected_total",
+        help: "Statistics documents refused, by reason: \(StatsRejection.allCases.map(\.rawValue).joined(separator: ", ")).",
+        type: .counter, labelNames: ["reason"])
 
     static func ingestionFamilies(documents: [StatsSource: Int], rejections: [StatsRejection: Int]) -> [MetricFamily] {
         var accepted = documentsAccepted

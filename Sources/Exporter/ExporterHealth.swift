@@ -93,7 +93,8 @@ final class ExporterHealth: MetricSource {
         name: "kafka_exporter_last_collect_success_timestamp_seconds",
         help: "Unix time of the last collection cycle that read the cluster.", type: .gauge)
     private static let collectErrors = MetricFamily(
-        name: "kafka_exporter_collect_errors_total", help: "Collection errors by stage since start (one per failing stage and cycle).",
+        name: "kafka_exporter_collect_errors_total",
+        help: "Collection errors by stage since start (one per failing stage and cycle): \(CollectionStage.allCases.map(\.rawValue).joined(separator: ", ")).",
         type: .counter, labelNames: ["stage"])
     private static let collectCycles = MetricFamily(
         name: "kafka_exporter_collect_cycles_total", help: "Collection cycles run since start.", type: .counter)
