@@ -17,6 +17,8 @@ package enum ClientFamilies {
         let help: String
         let type: MetricType
         let value: @Sendable (BrokerStatistics) -> Double?
+
+        var family: MetricFamily { MetricFamily(name: name, help: help, type: type, labelNames: brokerLabels) }
     }
 
     private static let brokerSeries: [BrokerSeries] = [
@@ -35,20 +37,82 @@ package enum ClientFamilies {
         BrokerSeries(name: "kafka_client_broker_outbuf_messages", help: "Messages waiting to be sent to the broker (librdkafka outbuf_msg_cnt).", type: .gauge, value: \.outbufMessages),
         BrokerSeries(name: "kafka_client_broker_waitresp_messages", help: "Messages sent to the broker and awaiting its response (librdkafka waitresp_msg_cnt).", type: .gauge, value: \.waitingResponseMessages),
         BrokerSeries(
-            name: "kafka_client_broker_state_age_seconds", help: "Time since the client's connection to the broker changed state.",
+            name: "kafka_client_broker_state_age_seconds",
+            help: "Time since the client's connection to the broker changed state (librdkafka stateage).",
             type: .gauge, value: { $0.stateAgeMicroseconds.map { $0 / 1e6 } }),
     ]
 
-    private static let latencyFamilies: [(kind: LatencyKind, name: String, help: String)] = [
-        (.roundTrip, "kafka_client_broker_rtt_seconds",
-         "Broker round-trip time: quantiles over the client's last statistics interval; _sum and _count accumulated over its documents."),
-        (.internalLatency, "kafka_client_broker_int_latency_seconds",
-         "Time produced messages wait in the client's queue: quantiles over the client's last statistics interval; _sum and _count accumulated over its documents."),
-        (.outbufLatency, "kafka_client_broker_outbuf_latency_seconds",
-         "Time requests wait before being written to the broker's socket: quantiles over the client's last statistics interval; _sum and _count accumulated over its documents."),
-        (.throttle, "kafka_client_broker_throttle_seconds",
-         "Throttling time the broker imposed: quantiles over the client's last statistics interval; _sum and _count accumulated over its documents."),
+    private static let brokerState = MetricFamily(
+        name: "kafka_client_broker_state",
+        help: "The state of the client's connection to the broker (librdkafka state, such as UP, DOWN or CONNECT; 1 for the current state).",
+        type: .gauge, labelNames: brokerLabels + ["state"])
+
+    private static func brokerSummary(_ name: String, _ help: String) -> MetricFamily {
+        MetricFamily(name: name, help: help, type: .summary, labelNames: brokerLabels)
+    }
+
+    private static let latencyFamilies: [(kind: LatencyKind, family: MetricFamily)] = [
+        (.roundTrip, brokerSummary(
+            "kafka_client_broker_rtt_seconds",
+            "Broker round-trip time (librdkafka rtt): quantiles over the client's last statistics interval; _sum and _count accumulated over its documents.")),
+        (.internalLatency, brokerSummary(
+            "kafka_client_broker_int_latency_seconds",
+            "Time produced messages wait in the client's queue (librdkafka int_latency): quantiles over the client's last statistics interval; _sum and _count accumulated over its documents.")),
+        (.outbufLatency, brokerSummary(
+            "kafka_client_broker_outbuf_latency_seconds",
+            "Time requests wait before being written to the broker's socket (librdkafka outbuf_latency): quantiles over the client's last statistics interval; _sum and _count accumulated over its documents.")),
+        (.throttle, brokerSummary(
+            "kafka_client_broker_throttle_seconds",
+            "Throttling time the broker imposed (librdkafka throttle): quantiles over the client's last statistics interval; _sum and _count accumulated over its documents.")),
     ]
+
+    private static func clientGauge(_ name: String, _ help: String, extraLabels: [String] = []) -> MetricFamily {
+        MetricFamily(name: name, help: help, type: .gauge, labelNames: clientLabels + extraLabels)
+    }
+
+    private static let queueMessages = clientGauge(
+        "kafka_client_msg_queue_messages", "Messages in the producer's queues, waiting to be sent or acknowledged (librdkafka msg_cnt).")
+    private static let queueMaxMessages = clientGauge(
+        "kafka_client_msg_queue_max_messages",
+        "Limit of kafka_client_msg_queue_messages (librdkafka msg_max, set by queue.buffering.max.messages); at the limit, produce fails with Queue full.")
+    private static let queueBytes = clientGauge("kafka_client_msg_queue_bytes", "Bytes of the messages in the producer's queues (librdkafka msg_size).")
+    private static let queueMaxBytes = clientGauge(
+        "kafka_client_msg_queue_max_bytes",
+        "Limit of kafka_client_msg_queue_bytes (librdkafka msg_size_max, set by queue.buffering.max.kbytes); at the limit, produce fails with Queue full.")
+    private static let rebalances = MetricFamily(
+        name: "kafka_client_rebalances_total", help: "Rebalances (assign or revoke) the consumer went through (librdkafka rebalance_cnt).",
+        type: .counter, labelNames: clientLabels)
+    private static let assignment = clientGauge("kafka_client_assignment_partitions", "Partitions assigned to the consumer (librdkafka assignment_size).")
+    private static let groupState = clientGauge(
+        "kafka_client_group_state",
+        "The consumer's group membership state (librdkafka cgrp.state, such as up or wait-coord; 1 for the current state).", extraLabels: ["state"])
+    private static let lastReport = clientGauge(
+        "kafka_client_last_report_timestamp_seconds",
+        "When the client emitted its latest statistics document, by the client's clock (librdkafka time).")
+
+    private static func partitionFamily(_ name: String, _ help: String, _ type: MetricType) -> MetricFamily {
+        MetricFamily(name: name, help: help, type: type, labelNames: partitionLabels)
+    }
+
+    private static let produced = partitionFamily(
+        "kafka_client_produced_messages_total", "Messages the application produced to the partition (librdkafka msgs), sent or not.", .counter)
+    private static let transmitted = partitionFamily(
+        "kafka_client_tx_messages_total",
+        "Messages transmitted to the partition's leader, each re-transmission after an error counted again (librdkafka txmsgs).", .counter)
+    private static let received = partitionFamily("kafka_client_rx_messages_total", "Messages consumed from the partition (librdkafka rxmsgs).", .counter)
+    private static let consumerLag = partitionFamily(
+        "kafka_client_consumer_lag",
+        "The partition's high watermark minus the consumer's position, as the consumer sees it (librdkafka consumer_lag; none while unknown).", .gauge)
+    private static let committedOffset = partitionFamily(
+        "kafka_client_committed_offset",
+        "The consumer's last committed offset of the partition (librdkafka committed_offset; none before the first commit).", .gauge)
+
+    /// Every family `build` returns, without samples.
+    static var declared: [MetricFamily] {
+        brokerSeries.map(\.family) + [brokerState] + latencyFamilies.map(\.family)
+            + [queueMessages, queueMaxMessages, queueBytes, queueMaxBytes, rebalances, assignment, groupState, lastReport]
+            + [produced, transmitted, received, consumerLag, committedOffset]
+    }
 
     package static func build(_ clients: [ReportingClient]) -> [MetricFamily] {
         brokerFamilies(clients) + latencySummaries(clients) + clientFamilies(clients) + partitionFamilies(clients)
@@ -63,10 +127,8 @@ package enum ClientFamilies {
     }
 
     private static func brokerFamilies(_ clients: [ReportingClient]) -> [MetricFamily] {
-        var families = brokerSeries.map { MetricFamily(name: $0.name, help: $0.help, type: $0.type, labelNames: brokerLabels) }
-        var states = MetricFamily(
-            name: "kafka_client_broker_state", help: "The state of the client's connection to the broker (1 for the current state).",
-            type: .gauge, labelNames: brokerLabels + ["state"])
+        var families = brokerSeries.map(\.family)
+        var states = brokerState
         for client in clients {
             for broker in brokers(of: client) {
                 let labelValues = labels(client) + [broker.name]
@@ -80,8 +142,8 @@ package enum ClientFamilies {
     }
 
     private static func latencySummaries(_ clients: [ReportingClient]) -> [MetricFamily] {
-        latencyFamilies.map { kind, name, help in
-            var family = MetricFamily(name: name, help: help, type: .summary, labelNames: brokerLabels)
+        latencyFamilies.map { kind, declaration in
+            var family = declaration
             for client in clients {
                 for broker in brokers(of: client) {
                     guard let window = kind.window(in: broker), let total = client.latencyTotals[broker.name]?[kind] else { continue }
@@ -99,19 +161,14 @@ package enum ClientFamilies {
     }
 
     private static func clientFamilies(_ clients: [ReportingClient]) -> [MetricFamily] {
-        func gauge(_ name: String, _ help: String, extraLabels: [String] = []) -> MetricFamily {
-            MetricFamily(name: name, help: help, type: .gauge, labelNames: clientLabels + extraLabels)
-        }
-        var queueMessages = gauge("kafka_client_msg_queue_messages", "Messages in the producer's queues, waiting to be sent or acknowledged (librdkafka msg_cnt).")
-        var queueMaxMessages = gauge("kafka_client_msg_queue_max_messages", "Limit of kafka_client_msg_queue_messages (queue.buffering.max.messages); at the limit, produce fails with Queue full.")
-        var queueBytes = gauge("kafka_client_msg_queue_bytes", "Bytes of the messages in the producer's queues (librdkafka msg_size).")
-        var queueMaxBytes = gauge("kafka_client_msg_queue_max_bytes", "Limit of kafka_client_msg_queue_bytes (queue.buffering.max.kbytes); at the limit, produce fails with Queue full.")
-        var rebalances = MetricFamily(
-            name: "kafka_client_rebalances_total", help: "Rebalances (assign or revoke) the consumer went through (librdkafka rebalance_cnt).",
-            type: .counter, labelNames: clientLabels)
-        var assignment = gauge("kafka_client_assignment_partitions", "Partitions assigned to the consumer (librdkafka assignment_size).")
-        var groupState = gauge("kafka_client_group_state", "The consumer's group membership state (1 for the current state).", extraLabels: ["state"])
-        var lastReport = gauge("kafka_client_last_report_timestamp_seconds", "When the client emitted its latest statistics document, by the client's clock.")
+        var queueMessages = Self.queueMessages
+        var queueMaxMessages = Self.queueMaxMessages
+        var queueBytes = Self.queueBytes
+        var queueMaxBytes = Self.queueMaxBytes
+        var rebalances = Self.rebalances
+        var assignment = Self.assignment
+        var groupState = Self.groupState
+        var lastReport = Self.lastReport
         for client in clients {
             let labelValues = labels(client)
             let document = client.latest
@@ -132,17 +189,11 @@ package enum ClientFamilies {
     }
 
     private static func partitionFamilies(_ clients: [ReportingClient]) -> [MetricFamily] {
-        func family(_ name: String, _ help: String, _ type: MetricType) -> MetricFamily {
-            MetricFamily(name: name, help: help, type: type, labelNames: partitionLabels)
-        }
-        var produced = family(
-            "kafka_client_produced_messages_total", "Messages the application produced to the partition (librdkafka msgs), sent or not.", .counter)
-        var transmitted = family(
-            "kafka_client_tx_messages_total",
-            "Messages transmitted to the partition's leader, each re-transmission after an error counted again (librdkafka txmsgs).", .counter)
-        var received = family("kafka_client_rx_messages_total", "Messages consumed from the partition (librdkafka rxmsgs).", .counter)
-        var lag = family("kafka_client_consumer_lag", "The partition's high watermark minus the consumer's position, as the consumer sees it.", .gauge)
-        var committed = family("kafka_client_committed_offset", "The consumer's last committed offset of the partition.", .gauge)
+        var produced = Self.produced
+        var transmitted = Self.transmitted
+        var received = Self.received
+        var lag = Self.consumerLag
+        var committed = Self.committedOffset
         for client in clients {
             let isProducer = client.key.type == "producer"
             let isConsumer = client.key.type == "consumer"

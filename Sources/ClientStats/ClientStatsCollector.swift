@@ -183,14 +183,22 @@ package final class ClientStatsCollector: Sendable {
         if trim { AllocationPolicy.returnFreeMemory() }
     }
 
+    /// Every family `families(onlyIfChanged:)` returns, without samples.
+    static var declaredFamilies: [MetricFamily] { ClientFamilies.declared + [documentsAccepted, documentsRefused] }
+
+    private static let documentsAccepted = MetricFamily(
+        name: "kafka_exporter_stats_documents_total",
+        help: "librdkafka statistics documents accepted, by where they came from: \(StatsSource.allCases.map(\.rawValue).joined(separator: ", ")).",
+        type: .counter, labelNames: ["source"])
+    private static let documentsRefused = MetricFamily(
+        name: "kafka_exporter_stats_rejected_total",
+        help: "Statistics documents refused, by reason: \(StatsRejection.allCases.map(\.rawValue).joined(separator: ", ")).",
+        type: .counter, labelNames: ["reason"])
+
     static func ingestionFamilies(documents: [StatsSource: Int], rejections: [StatsRejection: Int]) -> [MetricFamily] {
-        var accepted = MetricFamily(
-            name: "kafka_exporter_stats_documents_total", help: "librdkafka statistics documents accepted, by where they came from.",
-            type: .counter, labelNames: ["source"])
+        var accepted = documentsAccepted
         for source in StatsSource.allCases { accepted.add([source.rawValue], Double(documents[source] ?? 0)) }
-        var refused = MetricFamily(
-            name: "kafka_exporter_stats_rejected_total", help: "Statistics documents refused, by reason.",
-            type: .counter, labelNames: ["reason"])
+        var refused = documentsRefused
         for reason in StatsRejection.allCases { refused.add([reason.rawValue], Double(rejections[reason] ?? 0)) }
         return [accepted, refused]
     }

@@ -74,7 +74,7 @@ package struct ClientStatsOptions: SourceOptions {
         return [("statistics.interval.ms", String(Int(interval.seconds * 1000)))]
     }
 
-    package func makeSource(_ settings: ClientStatsSettings, in context: SourceContext) throws -> (any MetricSource)? {
+    package func makeSource(_ settings: ClientStatsSettings, in context: SourceContext) throws -> ClientStatsSource? {
         try ClientStatsSource(settings: settings, context: context)
     }
 }

@@ -10,6 +10,7 @@ import Support
 /// source's own clock (at most once per `publishInterval`, when something changed), not per cycle.
 package final class ClientStatsSource: MetricSource {
     package let name = "client_stats"
+    package static var declaredFamilies: [MetricFamily] { ClientStatsCollector.declaredFamilies }
     package let collector: ClientStatsCollector
     package let routes: [Route]
     private let topicReader: StatsTopicReader?

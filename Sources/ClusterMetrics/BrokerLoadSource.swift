@@ -6,6 +6,14 @@ import MetricSources
 /// than its share takes more of the produce and fetch traffic. `id` joins with `kafka_broker_info`.
 package struct BrokerLoadSource: ClusterStateSource {
     package let name = "broker_load"
+    package static let declaredFamilies = [leaderPartitions, replicaPartitions]
+
+    private static let leaderPartitions = MetricFamily(
+        name: "kafka_broker_leader_partitions", help: "Partitions of the collected topics whose leader is this broker.",
+        type: .gauge, labelNames: ["id"])
+    private static let replicaPartitions = MetricFamily(
+        name: "kafka_broker_replica_partitions", help: "Partitions of the collected topics with a replica on this broker.",
+        type: .gauge, labelNames: ["id"])
 
     package init() {}
 
@@ -16,12 +24,8 @@ package struct BrokerLoadSource: ClusterStateSource {
             leads[partition.info.leader, default: 0] += 1
             for replica in partition.info.replicas { hosts[replica, default: 0] += 1 }
         }
-        var leader = MetricFamily(
-            name: "kafka_broker_leader_partitions", help: "Partitions of the collected topics whose leader is this broker.",
-            type: .gauge, labelNames: ["id"])
-        var replicas = MetricFamily(
-            name: "kafka_broker_replica_partitions", help: "Partitions of the collected topics with a replica on this broker.",
-            type: .gauge, labelNames: ["id"])
+        var leader = Self.leaderPartitions
+        var replicas = Self.replicaPartitions
         for broker in state.brokers {
             leader.add(String(broker.id), Double(leads[broker.id] ?? 0))
             replicas.add(String(broker.id), Double(hosts[broker.id] ?? 0))
@@ -35,7 +39,7 @@ package struct BrokerLoadOptions: SourceOptions {
     package init() {}
 
     /// Brokers are cluster-wide: with shards, replica 0 alone has this source.
-    package func makeSource(_: Void, in context: SourceContext) throws -> (any MetricSource)? {
+    package func makeSource(_: Void, in context: SourceContext) throws -> BrokerLoadSource? {
         context.shard.ownsClusterWide ? BrokerLoadSource() : nil
     }
 }

@@ -9,6 +9,11 @@ import Support
 /// on it fires instead of going quiet. A restart of the exporter forgets decommissioned brokers.
 package final class BrokerPresenceSource: ClusterStateSource {
     package let name = "broker_presence"
+    package static let declaredFamilies = [up]
+    private static let up = MetricFamily(
+        name: "kafka_broker_up",
+        help: "1 when the broker is in the latest metadata, 0 when it was seen earlier but is missing now; host and port as last seen.",
+        type: .gauge, labelNames: ["id", "host", "port"])
     private let seen = Locked<[Int32: Broker]>([:])
 
     package init() {}
@@ -19,10 +24,7 @@ package final class BrokerPresenceSource: ClusterStateSource {
             for broker in state.brokers { seen[broker.id] = broker }
             return seen.values.sorted { $0.id < $1.id }
         }
-        var up = MetricFamily(
-            name: "kafka_broker_up",
-            help: "1 when the broker is in the latest metadata, 0 when it was seen earlier but is missing now; host and port as last seen.",
-            type: .gauge, labelNames: ["id", "host", "port"])
+        var up = Self.up
         for broker in known {
             up.add(String(broker.id), broker.host, String(broker.port), present.contains(broker.id) ? 1 : 0)
         }
@@ -35,7 +37,7 @@ package struct BrokerPresenceOptions: SourceOptions {
     package init() {}
 
     /// Brokers are cluster-wide: with shards, replica 0 alone has this source.
-    package func makeSource(_: Void, in context: SourceContext) throws -> (any MetricSource)? {
+    package func makeSource(_: Void, in context: SourceContext) throws -> BrokerPresenceSource? {
         context.shard.ownsClusterWide ? BrokerPresenceSource() : nil
     }
 }

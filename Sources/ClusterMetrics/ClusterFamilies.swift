@@ -13,16 +13,28 @@ package enum ClusterFamilies {
         return clusterWide + groupFamilies(state.groups, newestOffsets: state.newestOffsets)
     }
 
+    /// Every family `build` returns, without samples.
+    static var declared: [MetricFamily] {
+        [brokerCount, brokerInfo, topicPartitions] + partitionFamilies.declaredFamilies
+            + [groupOffset, groupOffsetSum, groupLag, groupLagSum, memberCount]
+    }
+
+    private static let brokerCount = MetricFamily(name: "kafka_brokers", help: "Number of Brokers in the Kafka Cluster.", type: .gauge)
+    private static let brokerInfo = MetricFamily(
+        name: "kafka_broker_info", help: "Information about the Kafka Broker.", type: .gauge, labelNames: ["address", "id"])
+
     static func brokerFamilies(_ brokers: [Broker]) -> [MetricFamily] {
-        var count = MetricFamily(name: "kafka_brokers", help: "Number of Brokers in the Kafka Cluster.", type: .gauge)
+        var count = brokerCount
         count.add(Double(brokers.count))
-        var info = MetricFamily(
-            name: "kafka_broker_info", help: "Information about the Kafka Broker.", type: .gauge, labelNames: ["address", "id"])
+        var info = brokerInfo
         for broker in brokers {
             info.add(broker.address, String(broker.id), 1)
         }
         return [count, info]
     }
+
+    private static let topicPartitions = MetricFamily(
+        name: "kafka_topic_partitions", help: "Number of partitions for this Topic", type: .gauge, labelNames: ["topic"])
 
     private static let partitionFamilies = FamilyTable<PartitionState>(labelNames: ["topic", "partition"], [
         .init("kafka_topic_partition_current_offset", .gauge, "Current Offset of a Broker at Topic/Partition") {
@@ -45,8 +57,7 @@ package enum ClusterFamilies {
     ])
 
     static func topicFamilies(_ topics: [TopicState]) -> [MetricFamily] {
-        var partitions = MetricFamily(
-            name: "kafka_topic_partitions", help: "Number of partitions for this Topic", type: .gauge, labelNames: ["topic"])
+        var partitions = topicPartitions
         var perPartition = partitionFamilies.filling(capacity: topics.reduce(0) { $0 + $1.partitions.count })
         for topic in topics {
             partitions.add(topic.name, Double(topic.partitions.count))
@@ -55,26 +66,30 @@ package enum ClusterFamilies {
         return [partitions] + perPartition.families
     }
 
+    private static let groupOffset = MetricFamily(
+        name: "kafka_consumergroup_current_offset", help: "Current Offset of a ConsumerGroup at Topic/Partition",
+        type: .gauge, labelNames: ["consumergroup", "topic", "partition"])
+    private static let groupOffsetSum = MetricFamily(
+        name: "kafka_consumergroup_current_offset_sum", help: "Current Offset of a ConsumerGroup at Topic for all partitions",
+        type: .gauge, labelNames: ["consumergroup", "topic"])
+    private static let groupLag = MetricFamily(
+        name: "kafka_consumergroup_lag", help: "Current Approximate Lag of a ConsumerGroup at Topic/Partition (never negative)",
+        type: .gauge, labelNames: ["consumergroup", "topic", "partition"])
+    private static let groupLagSum = MetricFamily(
+        name: "kafka_consumergroup_lag_sum", help: "Current Approximate Lag of a ConsumerGroup at Topic for all partitions",
+        type: .gauge, labelNames: ["consumergroup", "topic"])
+    private static let memberCount = MetricFamily(
+        name: "kafka_consumergroup_members", help: "Amount of members in a consumer group", type: .gauge, labelNames: ["consumergroup"])
+
     static func groupFamilies(_ groups: [ConsumerGroupState], newestOffsets: NewestOffsets) -> [MetricFamily] {
-        let partitionLabels = ["consumergroup", "topic", "partition"]
-        let topicLabels = ["consumergroup", "topic"]
         let count = groups.reduce(0) { $0 + $1.committedOffsets.count }
-        var current = MetricFamily(
-            name: "kafka_consumergroup_current_offset", help: "Current Offset of a ConsumerGroup at Topic/Partition",
-            type: .gauge, labelNames: partitionLabels, capacity: count)
-        var currentSum = MetricFamily(
-            name: "kafka_consumergroup_current_offset_sum", help: "Current Offset of a ConsumerGroup at Topic for all partitions",
-            type: .gauge, labelNames: topicLabels)
-        var lag = MetricFamily(
-            name: "kafka_consumergroup_lag",
-            help: "Current Approximate Lag of a ConsumerGroup at Topic/Partition (never negative)",
-            type: .gauge, labelNames: partitionLabels, capacity: count)
-        var lagSum = MetricFamily(
-            name: "kafka_consumergroup_lag_sum", help: "Current Approximate Lag of a ConsumerGroup at Topic for all partitions",
-            type: .gauge, labelNames: topicLabels)
-        var members = MetricFamily(
-            name: "kafka_consumergroup_members", help: "Amount of members in a consumer group",
-            type: .gauge, labelNames: ["consumergroup"])
+        var current = groupOffset
+        current.reserveCapacity(count)
+        var currentSum = groupOffsetSum
+        var lag = groupLag
+        lag.reserveCapacity(count)
+        var lagSum = groupLagSum
+        var members = memberCount
 
         for group in groups {
             if let groupMembers = group.members {

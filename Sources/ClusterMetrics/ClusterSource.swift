@@ -5,6 +5,7 @@ import MetricSources
 /// The kafka_exporter-compatible families of each cycle (`ClusterFamilies`).
 package struct ClusterSource: ClusterStateSource {
     package let name = "cluster"
+    package static var declaredFamilies: [MetricFamily] { ClusterFamilies.declared }
 
     package func families(from state: ClusterState) -> [MetricFamily] {
         ClusterFamilies.build(state)
@@ -15,7 +16,7 @@ package struct ClusterSource: ClusterStateSource {
 package struct ClusterSourceOptions: SourceOptions {
     package init() {}
 
-    package func makeSource(_: Void, in context: SourceContext) throws -> (any MetricSource)? {
+    package func makeSource(_: Void, in context: SourceContext) throws -> ClusterSource? {
         ClusterSource()
     }
 }

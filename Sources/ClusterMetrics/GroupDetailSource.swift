@@ -8,26 +8,33 @@ import MetricSources
 /// each member, and the topics each group consumes.
 package struct GroupDetailSource: ClusterStateSource {
     package let name = "group_detail"
+    package static let declaredFamilies = [groupState, groupInfo, memberInfo, assignedPartitions, topicInfo]
+
+    private static let groupState = MetricFamily(
+        name: "kafka_consumergroup_state",
+        help: "1 for the group's state as its coordinator reports it (Stable, Empty, PreparingRebalance, CompletingRebalance, Dead, Unknown), 0 for the others.",
+        type: .gauge, labelNames: ["consumergroup", "state"])
+    private static let groupInfo = MetricFamily(
+        name: "kafka_consumergroup_info", help: "The group's coordinator broker id and partition assignor (empty when the broker does not say).",
+        type: .gauge, labelNames: ["consumergroup", "coordinator", "assignor"])
+    private static let memberInfo = MetricFamily(
+        name: "kafka_consumergroup_member_info", help: "A member of the group, with its client id and host.",
+        type: .gauge, labelNames: ["consumergroup", "member", "client_id", "host"])
+    private static let assignedPartitions = MetricFamily(
+        name: "kafka_consumergroup_member_assigned_partitions", help: "Partitions of the topic assigned to the member.",
+        type: .gauge, labelNames: ["consumergroup", "member", "topic"])
+    private static let topicInfo = MetricFamily(
+        name: "kafka_consumergroup_topic_info", help: "A topic the group consumes: assigned to a member or holding a committed offset of the group.",
+        type: .gauge, labelNames: ["consumergroup", "topic"])
 
     package init() {}
 
     package func families(from state: ClusterState) -> [MetricFamily] {
-        var groupState = MetricFamily(
-            name: "kafka_consumergroup_state",
-            help: "1 for the group's state as its coordinator reports it (Stable, Empty, PreparingRebalance, CompletingRebalance, Dead, Unknown), 0 for the others.",
-            type: .gauge, labelNames: ["consumergroup", "state"])
-        var info = MetricFamily(
-            name: "kafka_consumergroup_info", help: "The group's coordinator broker id and partition assignor (empty when the broker does not say).",
-            type: .gauge, labelNames: ["consumergroup", "coordinator", "assignor"])
-        var members = MetricFamily(
-            name: "kafka_consumergroup_member_info", help: "A member of the group, with its client id and host.",
-            type: .gauge, labelNames: ["consumergroup", "member", "client_id", "host"])
-        var assigned = MetricFamily(
-            name: "kafka_consumergroup_member_assigned_partitions", help: "Partitions of the topic assigned to the member.",
-            type: .gauge, labelNames: ["consumergroup", "member", "topic"])
-        var topics = MetricFamily(
-            name: "kafka_consumergroup_topic_info", help: "A topic the group consumes: assigned to a member or holding a committed offset of the group.",
-            type: .gauge, labelNames: ["consumergroup", "topic"])
+        var groupState = Self.groupState
+        var info = Self.groupInfo
+        var members = Self.memberInfo
+        var assigned = Self.assignedPartitions
+        var topics = Self.topicInfo
 
         for group in state.groups {
             if let current = group.state {
@@ -58,7 +65,7 @@ package struct GroupDetailSource: ClusterStateSource {
 package struct GroupDetailOptions: SourceOptions {
     package init() {}
 
-    package func makeSource(_: Void, in context: SourceContext) throws -> (any MetricSource)? {
+    package func makeSource(_: Void, in context: SourceContext) throws -> GroupDetailSource? {
         GroupDetailSource()
     }
 }

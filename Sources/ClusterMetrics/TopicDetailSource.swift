@@ -10,6 +10,7 @@ import Support
 /// producers with acks=all are refused).
 package struct TopicDetailSource: ClusterStateSource {
     package let name = "topic_detail"
+    package static var declaredFamilies: [MetricFamily] { perTopic.declaredFamilies + [cleanupPolicy, underMinInSyncReplicas] }
     let reader: TopicConfigReader?
 
     package init(reader: TopicConfigReader?) {
@@ -41,15 +42,18 @@ package struct TopicDetailSource: ClusterStateSource {
         },
     ])
 
+    private static let cleanupPolicy = MetricFamily(
+        name: "kafka_topic_config_cleanup_policy", help: "1 for each cleanup.policy of the topic (delete, compact).",
+        type: .gauge, labelNames: ["topic", "policy"])
+    private static let underMinInSyncReplicas = MetricFamily(
+        name: "kafka_topic_partition_under_min_isr",
+        help: "1 when the partition has fewer in-sync replicas than min.insync.replicas: producers with acks=all are refused.",
+        type: .gauge, labelNames: ["topic", "partition"])
+
     package static func families(_ topics: [TopicState], configs: [String: TopicConfig]) -> [MetricFamily] {
         var filling = perTopic.filling(capacity: topics.count)
-        var cleanup = MetricFamily(
-            name: "kafka_topic_config_cleanup_policy", help: "1 for each cleanup.policy of the topic (delete, compact).",
-            type: .gauge, labelNames: ["topic", "policy"])
-        var underMinISR = MetricFamily(
-            name: "kafka_topic_partition_under_min_isr",
-            help: "1 when the partition has fewer in-sync replicas than min.insync.replicas: producers with acks=all are refused.",
-            type: .gauge, labelNames: ["topic", "partition"])
+        var cleanup = cleanupPolicy
+        var underMinISR = underMinInSyncReplicas
         for topic in topics {
             let config = configs[topic.name]
             filling.add(Row(topic: topic, config: config), topic.name)
@@ -83,7 +87,7 @@ package struct TopicDetailOptions: SourceOptions {
         try FlagValue.duration(configInterval, flag: "--topic.config-interval")
     }
 
-    package func makeSource(_ interval: Duration, in context: SourceContext) throws -> (any MetricSource)? {
+    package func makeSource(_ interval: Duration, in context: SourceContext) throws -> TopicDetailSource? {
         // Topics are cluster-wide: with shards, replica 0 alone has this source.
         guard context.shard.ownsClusterWide else { return nil }
         guard interval > .zero else { return TopicDetailSource(reader: nil) }

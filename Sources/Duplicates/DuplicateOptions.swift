@@ -50,7 +50,7 @@ package struct DuplicateOptions: SourceOptions {
         return settings
     }
 
-    package func makeSource(_ settings: DuplicateSettings?, in context: SourceContext) throws -> (any MetricSource)? {
+    package func makeSource(_ settings: DuplicateSettings?, in context: SourceContext) throws -> DuplicateSource? {
         guard let settings else { return nil }
         let reader = DuplicateReader(settings: settings, consumer: try context.kafka.assignedConsumer(role: "duplicates"), logger: context.logger)
         return DuplicateSource(topics: settings.topics, reader: reader)

@@ -103,6 +103,8 @@ package final class DuplicateReader: Sendable {
         let inWindow: DuplicateWindow.Counts
     }
 
+    static var declaredFamilies: [MetricFamily] { families.declaredFamilies }
+
     private static let families = FamilyTable<TopicCounts>(labelNames: ["topic"], [
         .init("kafka_topic_records_read_total", .counter, "Records the duplicate detector read from the topic.") { Double($0.read) },
         .init("kafka_topic_records_sampled_total", .counter, "Records examined for duplicates (one in the sampling factor).") {

@@ -7,6 +7,7 @@ import MetricSources
 /// partitions exist now and publishes what it counted.
 package struct DuplicateSource: ClusterStateSource {
     package let name = "duplicates"
+    package static var declaredFamilies: [MetricFamily] { DuplicateReader.declaredFamilies }
     let topics: NameFilter
     let reader: DuplicateReader
 

@@ -60,6 +60,9 @@ package struct FamilyTable<Row>: Sendable {
         self.columns = columns
     }
 
+    /// The families the table fills, without samples.
+    package var declaredFamilies: [MetricFamily] { filling().families }
+
     /// Empty families with room for `capacity` rows, to be filled with `add`.
     package func filling(capacity: Int = 0) -> Filling {
         Filling(self, capacity: capacity)

@@ -48,9 +48,19 @@ package struct MetricFamily: Sendable, Equatable {
         self.help = help
         self.type = type
         self.labelNames = labelNames
-        labelValues.reserveCapacity(capacity * labelNames.count)
-        values.reserveCapacity(capacity)
+        reserveCapacity(capacity)
         if type == .summary || type == .histogram { kinds = [] }
+    }
+
+    /// The family without its samples: how its source declares it.
+    package var declaration: MetricFamily {
+        MetricFamily(name: name, help: help, type: type, labelNames: labelNames)
+    }
+
+    /// Room for `count` samples, for a large family filled from its declaration.
+    package mutating func reserveCapacity(_ count: Int) {
+        labelValues.reserveCapacity(count * labelNames.count)
+        values.reserveCapacity(count)
     }
 
     package mutating func add(_ labelValues: [String], _ value: Double) {

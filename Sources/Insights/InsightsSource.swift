@@ -9,6 +9,7 @@ import Support
 package struct InsightsSource: ClusterStateSource {
     package static let groupsPath = "/api/v1/groups"
     package let name = "insights"
+    package static var declaredFamilies: [MetricFamily] { OffsetInsightsFamilies.declared }
     package let insights: OffsetInsights
 
     package func families(from state: ClusterState) -> [MetricFamily] {
@@ -41,7 +42,7 @@ package struct InsightsOptions: SourceOptions {
         return settings
     }
 
-    package func makeSource(_ settings: OffsetInsights.Settings, in context: SourceContext) throws -> (any MetricSource)? {
+    package func makeSource(_ settings: OffsetInsights.Settings, in context: SourceContext) throws -> InsightsSource? {
         InsightsSource(insights: OffsetInsights(settings: settings))
     }
 }

@@ -11,6 +11,12 @@ enum OffsetInsightsFamilies {
         return topics.families + groupFamilies(report.groups)
     }
 
+    /// Every family `build` returns, without samples.
+    static var declared: [MetricFamily] {
+        topicFamilies.declaredFamilies + groupStatusFamilies.declaredFamilies + consumedFamilies.declaredFamilies
+            + partitionFamilies.declaredFamilies
+    }
+
     private static let topicFamilies = FamilyTable<TopicRates>(labelNames: ["topic"], [
         .init(
             "kafka_topic_messages_in_total", .counter,

@@ -8,6 +8,7 @@ import Support
 /// Messages in and out of each declared pipeline stage and their ratio (`PipelineTracker`).
 package struct PipelineSource: ClusterStateSource {
     package let name = "pipeline"
+    package static var declaredFamilies: [MetricFamily] { PipelineTracker.declaredFamilies }
     let tracker: PipelineTracker
 
     package func families(from state: ClusterState) -> [MetricFamily] {
@@ -58,7 +59,7 @@ package struct PipelineOptions: SourceOptions {
         settings.stages.map { StaticGroup(id: $0.group, topics: $0.inputs) }
     }
 
-    package func makeSource(_ settings: Settings, in context: SourceContext) throws -> (any MetricSource)? {
+    package func makeSource(_ settings: Settings, in context: SourceContext) throws -> PipelineSource? {
         guard !settings.stages.isEmpty else { return nil }
         return PipelineSource(tracker: PipelineTracker(stages: settings.stages, window: settings.window))
     }

@@ -79,6 +79,8 @@ package final class PipelineTracker: Sendable {
             records: span.consumed, seconds: span.seconds, coverage: min(1, span.seconds / window))
     }
 
+    static var declaredFamilies: [MetricFamily] { families.declaredFamilies }
+
     private static let families = FamilyTable<Rates>(labelNames: ["stage"], [
         .init(
             "kafka_pipeline_messages_in_per_second", .gauge,

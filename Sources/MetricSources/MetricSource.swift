@@ -9,6 +9,10 @@ package protocol MetricSource: Sendable {
     /// The source's name in the registry; unique. Its families replace each other, never another source's.
     var name: String { get }
 
+    /// Every family the source can publish, without samples, known without running it: docs/metrics.md
+    /// is generated from these, and debug builds stop at a published family that is not one of them.
+    static var declaredFamilies: [MetricFamily] { get }
+
     /// The families after a collection cycle, or nil to keep those published last. Called on the
     /// collection thread, once per cycle and in order, so a source may keep history between calls; it
     /// must not block on Kafka (sources that read Kafka do it on their own threads).

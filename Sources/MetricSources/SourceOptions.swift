@@ -9,6 +9,8 @@ import Support
 package protocol SourceOptions: ParsableArguments, Sendable {
     /// What the flags amount to once validated; `Void` for a source without flags.
     associatedtype Settings: Sendable = Void
+    /// The source the flags make.
+    associatedtype Source: MetricSource
 
     /// Validates the flags and derives the settings; called once at start.
     func settings() throws(ConfigurationError) -> Settings
@@ -20,12 +22,15 @@ package protocol SourceOptions: ParsableArguments, Sendable {
     func staticGroups(_ settings: Settings) -> [StaticGroup]
 
     /// The source these settings ask for; nil when they leave it off.
-    func makeSource(_ settings: Settings, in context: SourceContext) throws -> (any MetricSource)?
+    func makeSource(_ settings: Settings, in context: SourceContext) throws -> Source?
 }
 
 extension SourceOptions {
     package func kafkaProperties(_ settings: Settings) -> [(key: String, value: String)] { [] }
     package func staticGroups(_ settings: Settings) -> [StaticGroup] { [] }
+
+    /// The type of the source, whose families are known without making it.
+    package var sourceType: any MetricSource.Type { Source.self }
 
     /// Validates the flags and derives the settings, once.
     package func plan() throws(ConfigurationError) -> SourcePlan {

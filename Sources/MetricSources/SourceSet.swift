@@ -23,6 +23,7 @@ package final class SourceSet: Sendable {
         for source in sources {
             let name = source.name
             source.start { [registry, observers] families in
+                Self.assertDeclared(families, by: source)
                 registry.publish(source: name, families: families)
                 for observer in observers { observer.observe([name: families], after: nil) }
             }
@@ -33,7 +34,10 @@ package final class SourceSet: Sendable {
     package func publish(after cycle: CollectionCycle) {
         var updates: [String: [MetricFamily]] = [:]
         for source in sources {
-            if let families = source.families(after: cycle) { updates[source.name] = families }
+            if let families = source.families(after: cycle) {
+                Self.assertDeclared(families, by: source)
+                updates[source.name] = families
+            }
         }
         registry.publish(updates)
         for observer in observers { observer.observe(updates, after: cycle) }
@@ -41,5 +45,16 @@ package final class SourceSet: Sendable {
 
     package func stop() {
         for source in sources.reversed() { source.stop() }
+    }
+
+    /// Debug builds stop at a family published other than as its source declares it (docs/metrics.md
+    /// is generated from the declarations); release builds skip the check.
+    private static func assertDeclared(_ families: [MetricFamily], by source: any MetricSource) {
+        assert(undeclared(families, by: source).isEmpty, "\(source.name) publishes undeclared \(undeclared(families, by: source))")
+    }
+
+    private static func undeclared(_ families: [MetricFamily], by source: any MetricSource) -> [String] {
+        let declared = type(of: source).declaredFamilies
+        return families.filter { !declared.contains($0.declaration) }.map(\.name)
     }
 }

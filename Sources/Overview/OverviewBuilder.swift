@@ -36,7 +36,7 @@ struct OverviewBuilder {
         let key: String
     }
 
-    private func lines(_ family: String, _ ring: OverviewRecorder.Ring, suffix: String = "") -> [Line] {
+    private func lines(_ family: PublishedFamily, _ ring: OverviewRecorder.Ring, suffix: String = "") -> [Line] {
         readings.byFirstLabel(family).map { Line(name: $0.key + suffix, current: $0.value, ring: ring, key: $0.key) }
     }
 

@@ -24,7 +24,7 @@ package struct OverviewOptions: SourceOptions {
         return settings
     }
 
-    package func makeSource(_ settings: OverviewRecorder.Settings, in context: SourceContext) throws -> (any MetricSource)? {
+    package func makeSource(_ settings: OverviewRecorder.Settings, in context: SourceContext) throws -> OverviewSource? {
         OverviewSource(recorder: OverviewRecorder(settings: settings))
     }
 }

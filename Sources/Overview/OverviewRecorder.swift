@@ -116,7 +116,7 @@ enum ClientKey {
 
     /// Per client: request retries, errors (transmit, receive, timeouts) and queue fill.
     static func values(_ readings: Readings) -> (retries: [String: Double], errors: [String: Double], queueFill: [String: Double]) {
-        func table(_ family: String) -> [String: Double] {
+        func table(_ family: PublishedFamily) -> [String: Double] {
             Dictionary(readings[family].map { (make($0.key), $0.value) }, uniquingKeysWith: +)
         }
         let errors = [PublishedFamily.txErrors, PublishedFamily.rxErrors, PublishedFamily.timeouts]

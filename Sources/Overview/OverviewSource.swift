@@ -9,6 +9,7 @@ import MetricSources
 package final class OverviewSource: MetricSource, PublicationObserver {
     package static let jsonPath = "/api/v1/overview"
     package let name = "overview"
+    package static let declaredFamilies: [MetricFamily] = []
     package let recorder: OverviewRecorder
 
     package init(recorder: OverviewRecorder) {

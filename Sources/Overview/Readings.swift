@@ -10,10 +10,10 @@ struct Readings: Sendable {
     /// Publications absorbed so far.
     private(set) var generation = 0
 
-    subscript(_ family: String) -> Table { tables[family] ?? [:] }
+    subscript(_ family: PublishedFamily) -> Table { tables[family.rawValue] ?? [:] }
 
     /// The single value of a family without labels.
-    func scalar(_ family: String) -> Double? { tables[family]?[[]] }
+    func scalar(_ family: PublishedFamily) -> Double? { tables[family.rawValue]?[[]] }
 
     mutating func absorb(_ familiesBySource: [String: [MetricFamily]]) {
         generation += 1
@@ -47,7 +47,7 @@ struct Readings: Sendable {
     }
 
     /// A ratio family keyed by its one label, with the bound and the record count published beside it.
-    func measured(_ family: String, bound: String, records: String) -> [String: Measured] {
+    func measured(_ family: PublishedFamily, bound: PublishedFamily, records: PublishedFamily) -> [String: Measured] {
         let bounds = byFirstLabel(bound), counts = byFirstLabel(records)
         return byFirstLabel(family).reduce(into: [:]) { result, entry in
             result[entry.key] = Measured(value: entry.value, bound: bounds[entry.key], records: counts[entry.key])
@@ -55,7 +55,7 @@ struct Readings: Sendable {
     }
 
     /// A table keyed by one label, its values summed over the others (e.g. lag per group from lag per group and topic).
-    func byFirstLabel(_ family: String) -> [String: Double] {
+    func byFirstLabel(_ family: PublishedFamily) -> [String: Double] {
         var result: [String: Double] = [:]
         for (key, value) in self[family] { if let first = key.first { result[first, default: 0] += value } }
         return result

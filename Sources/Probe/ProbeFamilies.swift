@@ -17,29 +17,46 @@ package enum ProbeFamilies {
         .init("kafka_probe_records_duplicated_total", .counter, "Probe records read back more than once.") { Double($0.duplicated) },
     ])
 
+    /// Every family `build` returns, without samples.
+    static var declared: [MetricFamily] {
+        [up, topicPartitions, brokersWithoutPartition] + counters.declaredFamilies
+            + [produceLatency, roundTripLatency, commitLatency, commitsFailed]
+    }
+
+    private static let up = MetricFamily(
+        name: "kafka_probe_up", help: "1 when every partition of the probe topic completed a round trip within --probe.timeout.",
+        type: .gauge)
+    private static let topicPartitions = MetricFamily(
+        name: "kafka_probe_topic_partitions", help: "Partitions of the probe topic with a leader (0 while the topic is missing).",
+        type: .gauge)
+    private static let brokersWithoutPartition = MetricFamily(
+        name: "kafka_probe_brokers_without_partition",
+        help: "Brokers that lead no partition of the probe topic, so their produce path goes unprobed.", type: .gauge)
+    private static let produceLatency = MetricFamily(
+        name: "kafka_probe_produce_latency_seconds", help: "Time from producing a probe record to the leader's acknowledgement (acks=all).",
+        type: .histogram, labelNames: ["partition", "broker"])
+    private static let roundTripLatency = MetricFamily(
+        name: "kafka_probe_roundtrip_latency_seconds",
+        help: "Time from producing a probe record to reading it back, measured on the exporter's own monotonic clock.",
+        type: .histogram, labelNames: ["partition", "broker"])
+    private static let commitLatency = MetricFamily(
+        name: "kafka_probe_commit_latency_seconds", help: "Time the probe's consumer took to commit its offsets in --probe.group.",
+        type: .histogram)
+    private static let commitsFailed = MetricFamily(
+        name: "kafka_probe_commits_failed_total", help: "Offset commits of the probe's consumer that failed.", type: .counter)
+
     package static func build(_ snapshot: Prober.Snapshot) -> [MetricFamily] {
-        var up = MetricFamily(
-            name: "kafka_probe_up", help: "1 when every partition of the probe topic completed a round trip within --probe.timeout.",
-            type: .gauge)
+        var up = Self.up
         up.add(snapshot.isUp ? 1 : 0)
-        var partitions = MetricFamily(
-            name: "kafka_probe_topic_partitions", help: "Partitions of the probe topic with a leader (0 while the topic is missing).",
-            type: .gauge)
+        var partitions = Self.topicPartitions
         partitions.add(Double(snapshot.partitions.count))
-        var uncovered = MetricFamily(
-            name: "kafka_probe_brokers_without_partition",
-            help: "Brokers that lead no partition of the probe topic, so their produce path goes unprobed.", type: .gauge)
+        var uncovered = Self.brokersWithoutPartition
         uncovered.add(Double(snapshot.brokersWithoutPartition))
 
         let routes = snapshot.ledger.counts.keys.sorted()
         var counts = counters.filling(capacity: routes.count)
-        var produceLatency = MetricFamily(
-            name: "kafka_probe_produce_latency_seconds", help: "Time from producing a probe record to the leader's acknowledgement (acks=all).",
-            type: .histogram, labelNames: ["partition", "broker"])
-        var roundTrip = MetricFamily(
-            name: "kafka_probe_roundtrip_latency_seconds",
-            help: "Time from producing a probe record to reading it back, measured on the exporter's own monotonic clock.",
-            type: .histogram, labelNames: ["partition", "broker"])
+        var produceLatency = Self.produceLatency
+        var roundTrip = Self.roundTripLatency
         for route in routes {
             let entry = snapshot.ledger.counts[route]!
             let labels = [String(route.partition), String(route.broker)]
@@ -47,12 +64,9 @@ package enum ProbeFamilies {
             produceLatency.add(labels, entry.produceLatency)
             roundTrip.add(labels, entry.roundTripLatency)
         }
-        var commitLatency = MetricFamily(
-            name: "kafka_probe_commit_latency_seconds", help: "Time the probe's consumer took to commit its offsets in --probe.group.",
-            type: .histogram)
+        var commitLatency = Self.commitLatency
         commitLatency.add([], snapshot.ledger.commitLatency)
-        var commitsFailed = MetricFamily(
-            name: "kafka_probe_commits_failed_total", help: "Offset commits of the probe's consumer that failed.", type: .counter)
+        var commitsFailed = Self.commitsFailed
         commitsFailed.add(Double(snapshot.ledger.commitsFailed))
         return [up, partitions, uncovered] + counts.families + [produceLatency, roundTrip, commitLatency, commitsFailed]
     }

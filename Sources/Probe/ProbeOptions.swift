@@ -41,7 +41,7 @@ package struct ProbeOptions: SourceOptions {
             && name.utf8.allSatisfy { $0.isASCIIAlphanumeric || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
     }
 
-    package func makeSource(_ settings: ProbeSettings?, in context: SourceContext) throws -> (any MetricSource)? {
+    package func makeSource(_ settings: ProbeSettings?, in context: SourceContext) throws -> ProbeSource? {
         // One probe per cluster: with shards, replica 0 probes (every replica would write the same topic
         // and commit for the same group).
         guard let settings, context.shard.ownsClusterWide else { return nil }
@@ -60,6 +60,7 @@ private extension UInt8 {
 /// the cluster: the probe is the signal that matters most when the cluster is in trouble.
 package struct ProbeSource: MetricSource {
     package let name = "probe"
+    package static var declaredFamilies: [MetricFamily] { ProbeFamilies.declared }
     let prober: Prober
 
     package func families(after cycle: CollectionCycle) -> [MetricFamily]? {

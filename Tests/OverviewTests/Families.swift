@@ -4,14 +4,14 @@ import Foundation
 
 /// Families as the other sources publish them, by the names of docs/metrics.md.
 enum Families {
-    static func gauge(_ name: String, _ labels: [String], _ samples: [[String]: Double]) -> MetricFamily {
+    static func gauge(_ name: PublishedFamily, _ labels: [String], _ samples: [[String]: Double]) -> MetricFamily {
         var family = MetricFamily(
-            name: name, help: "test", type: name.hasSuffix("_total") ? .counter : .gauge, labelNames: labels)
+            name: name.rawValue, help: "test", type: name.rawValue.hasSuffix("_total") ? .counter : .gauge, labelNames: labels)
         for (values, value) in samples.sorted(by: { $0.key.joined() < $1.key.joined() }) { family.add(values, value) }
         return family
     }
 
-    static func scalar(_ name: String, _ value: Double) -> MetricFamily { gauge(name, [], [[]: value]) }
+    static func scalar(_ name: PublishedFamily, _ value: Double) -> MetricFamily { gauge(name, [], [[]: value]) }
 
     /// A recorder fed `cycles` cycles, 15 s apart from `start`, with what `publish(cycle)` returns per source.
     static func recorder(

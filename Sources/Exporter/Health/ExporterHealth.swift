@@ -22,6 +22,11 @@ final class ExporterHealth: MetricSource {
     }
 
     let name = "health"
+    static var declaredFamilies: [MetricFamily] {
+        [up, buildInfo, collectDuration, lastSuccess, collectErrors, collectCycles, handleReplacements, stalePartitions]
+            + HTTPStatistics.declaredFamilies
+    }
+
     /// The labels of `kafka_exporter_build_info`.
     struct Build: Sendable {
         var version = Version.current
@@ -76,40 +81,50 @@ final class ExporterHealth: MetricSource {
     /// What the last successful cycle read.
     var latest: ClusterState? { state.withLock { $0.latest } }
 
+    private static let up = MetricFamily(
+        name: "kafka_exporter_up", help: "1 if the last collection cycle read the Kafka cluster, 0 otherwise.", type: .gauge)
+    private static let buildInfo = MetricFamily(
+        name: "kafka_exporter_build_info",
+        help: "Version, git revision and Swift version kafka-exporter was built with, and the librdkafka it runs on; always 1.",
+        type: .gauge, labelNames: ["version", "revision", "swiftversion", "librdkafka_version"])
+    private static let collectDuration = MetricFamily(
+        name: "kafka_exporter_collect_duration_seconds", help: "Wall time of the last collection cycle.", type: .gauge)
+    private static let lastSuccess = MetricFamily(
+        name: "kafka_exporter_last_collect_success_timestamp_seconds",
+        help: "Unix time of the last collection cycle that read the cluster.", type: .gauge)
+    private static let collectErrors = MetricFamily(
+        name: "kafka_exporter_collect_errors_total",
+        help: "Collection errors by stage since start (one per failing stage and cycle): \(CollectionStage.allCases.map(\.rawValue).joined(separator: ", ")).",
+        type: .counter, labelNames: ["stage"])
+    private static let collectCycles = MetricFamily(
+        name: "kafka_exporter_collect_cycles_total", help: "Collection cycles run since start.", type: .counter)
+    private static let handleReplacements = MetricFamily(
+        name: "kafka_exporter_admin_handle_replacements_total",
+        help: "librdkafka admin handles replaced because they stopped answering.", type: .counter)
+    private static let stalePartitions = MetricFamily(
+        name: "kafka_exporter_stale_partitions",
+        help: "Partitions whose offsets the last cycle could not read: their offset series, and the lag computed from them, are the last ones read.",
+        type: .gauge)
+
     private func families() -> [MetricFamily] {
         let state = self.state.withLock { $0 }
-        var up = MetricFamily(
-            name: "kafka_exporter_up", help: "1 if the last collection cycle read the Kafka cluster, 0 otherwise.", type: .gauge)
+        var up = Self.up
         up.add(state.up ? 1 : 0)
-        var buildInfo = MetricFamily(
-            name: "kafka_exporter_build_info",
-            help: "Version, git revision and Swift version kafka-exporter was built with, and the librdkafka it runs on; always 1.",
-            type: .gauge, labelNames: ["version", "revision", "swiftversion", "librdkafka_version"])
+        var buildInfo = Self.buildInfo
         buildInfo.add([build.version, build.revision, build.swiftVersion, build.librdkafkaVersion], 1)
-        var duration = MetricFamily(
-            name: "kafka_exporter_collect_duration_seconds", help: "Wall time of the last collection cycle.", type: .gauge)
+        var duration = Self.collectDuration
         if let lastDuration = state.lastDuration { duration.add(lastDuration.seconds) }
-        var lastSuccess = MetricFamily(
-            name: "kafka_exporter_last_collect_success_timestamp_seconds",
-            help: "Unix time of the last collection cycle that read the cluster.", type: .gauge)
+        var lastSuccess = Self.lastSuccess
         if let success = state.lastSuccess { lastSuccess.add(success.timeIntervalSince1970) }
-        var errors = MetricFamily(
-            name: "kafka_exporter_collect_errors_total", help: "Collection errors by stage since start (one per failing stage and cycle).",
-            type: .counter, labelNames: ["stage"])
+        var errors = Self.collectErrors
         for stage in CollectionStage.allCases {
             errors.add([stage.rawValue], Double(state.errors[stage] ?? 0))
         }
-        var cycles = MetricFamily(
-            name: "kafka_exporter_collect_cycles_total", help: "Collection cycles run since start.", type: .counter)
+        var cycles = Self.collectCycles
         cycles.add(Double(state.cycles))
-        var replacements = MetricFamily(
-            name: "kafka_exporter_admin_handle_replacements_total",
-            help: "librdkafka admin handles replaced because they stopped answering.", type: .counter)
+        var replacements = Self.handleReplacements
         replacements.add(Double(state.handleReplacements))
-        var stale = MetricFamily(
-            name: "kafka_exporter_stale_partitions",
-            help: "Partitions whose offsets the last cycle could not read: their offset series, and the lag computed from them, are the last ones read.",
-            type: .gauge)
+        var stale = Self.stalePartitions
         stale.add(Double(state.stalePartitions))
         return [up, buildInfo, duration, lastSuccess, errors, cycles, replacements, stale] + http.families()
     }
@@ -117,7 +132,7 @@ final class ExporterHealth: MetricSource {
 
 /// The exporter's own health is always on; it has no flags.
 struct ExporterHealthOptions: SourceOptions {
-    func makeSource(_: Void, in context: SourceContext) throws -> (any MetricSource)? {
+    func makeSource(_: Void, in context: SourceContext) throws -> ExporterHealth? {
         ExporterHealth(http: context.httpStatistics)
     }
 }
