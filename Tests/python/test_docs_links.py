@@ -17,10 +17,6 @@ import yaml
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 
-# Pages written elsewhere that the documentation already links to. Links to these files (and their
-# anchors) are not checked until they exist. Empty this set when docs/flags.md and docs/metrics.md
-# land: from then on a link to them must resolve like any other.
-PENDING = {"docs/metrics.md"}
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1", re.DOTALL)
@@ -89,7 +85,7 @@ def links(path: Path) -> list[str]:
     return INLINE_LINK.findall(text) + REFERENCE_DEFINITION.findall(text) + HTML_ATTRIBUTE.findall(text)
 
 
-def broken_links(path: Path, root: Path = REPOSITORY, pending: set[str] = PENDING) -> list[str]:
+def broken_links(path: Path, root: Path = REPOSITORY) -> list[str]:
     """The relative links of one page that do not resolve, each with the reason."""
     problems = []
     for target in links(path):
@@ -102,8 +98,6 @@ def broken_links(path: Path, root: Path = REPOSITORY, pending: set[str] = PENDIN
             relative = resolved.relative_to(root.resolve()).as_posix()
         except ValueError:
             problems.append(f"{target}: outside the repository")
-            continue
-        if relative in pending:
             continue
         if not resolved.exists():
             problems.append(f"{target}: no file {relative}")
@@ -133,11 +127,6 @@ def test_every_alert_links_its_runbook_entry() -> None:
     assert len({alert["annotations"]["runbook_url"] for alert in alerts}) == len(alerts), "one entry per alert"
 
 
-def test_pending_pages_are_pages_of_docs() -> None:
-    """PENDING names only the two pages being written elsewhere, so it cannot hide other links."""
-    assert PENDING <= {"docs/flags.md", "docs/metrics.md"}
-
-
 def test_slugs_are_githubs() -> None:
     assert slug("Probe overhead (`make bench ARGS=probe`)") == "probe-overhead-make-bench-argsprobe"
     assert slug("For users: brokers that send such tags need librdkafka ≥ 2.2") == (
@@ -149,7 +138,7 @@ def test_slugs_are_githubs() -> None:
 
 
 def test_the_checker_finds_broken_links(tmp_path: Path) -> None:
-    """A missing file and a missing anchor are reported; good, external, pending and code links not."""
+    """A missing file and a missing anchor are reported; good, external and code links not."""
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "target.md").write_text(
         '# Target\n\n## A heading, with `code`\n\n## A heading, with code\n\n<a id="explicit"></a>\n',
@@ -160,13 +149,13 @@ def test_the_checker_finds_broken_links(tmp_path: Path) -> None:
         "# Page\n\n"
         "[good](target.md#a-heading-with-code) [repeated](target.md#a-heading-with-code-1)\n"
         "[explicit](target.md#explicit) [self](#page) ![up](../docs/target.md) [external](https://example.com/x)\n"
-        "[pending](flags.md#no-such-anchor-yet) [mail](mailto:someone@example.com)\n"
+        "[mail](mailto:someone@example.com)\n"
         "[missing file](nowhere.md) [missing anchor](target.md#no-such-anchor) [missing here](#nothing)\n"
         "[reference]: ../README.md\n"
         "`[in code](nowhere-either.md)`\n\n```\n[in a block](nor-here.md)\n```\n",
         encoding="utf-8",
     )
-    assert broken_links(page, root=tmp_path, pending={"docs/flags.md"}) == [
+    assert broken_links(page, root=tmp_path) == [
         "nowhere.md: no file docs/nowhere.md",
         "target.md#no-such-anchor: no anchor #no-such-anchor in docs/target.md",
         "#nothing: no anchor #nothing in docs/page.md",
