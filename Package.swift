@@ -52,7 +52,8 @@ let package = Package(
         .target(name: "Cluster", dependencies: ["Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "MetricSources", dependencies: ["Cluster", "Exposition", "HTTP", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "ClusterMetrics", dependencies: ["MetricSources", "Cluster", "Exposition", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
-        .target(name: "Insights", dependencies: ["MetricSources", "Cluster", "Exposition", "HTTP", "Kafka", "Support", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "RatesAndLag", dependencies: ["MetricSources", "Cluster", "Exposition", "HTTP", "Kafka", "Support", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        .target(name: "Pipelines", dependencies: ["MetricSources", "Cluster", "Exposition", "Kafka", "Support", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "Duplicates", dependencies: ["MetricSources", "Cluster", "Exposition", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "ClientStats", dependencies: ["MetricSources", "Cluster", "Exposition", "HTTP", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "Overview", dependencies: ["MetricSources", "Cluster", "Exposition", "HTTP", "Support", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -63,7 +64,7 @@ let package = Package(
             name: "Exporter",
             dependencies: [
                 "Support", "Kafka", "Exposition", "HTTP", "Cluster", "MetricSources",
-                "ClusterMetrics", "Insights", "Duplicates", "ClientStats", "Overview", "Probe", "Demo", "ProcessMetrics", "CBuildInfo",
+                "ClusterMetrics", "RatesAndLag", "Pipelines", "Duplicates", "ClientStats", "Overview", "Probe", "Demo", "ProcessMetrics", "CBuildInfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -89,7 +90,8 @@ let package = Package(
         .testTarget(name: "ExpositionTests", dependencies: ["Exposition", "TestSupport"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "TestSupport"]),
         .testTarget(name: "ClusterMetricsTests", dependencies: ["ClusterMetrics", "TestSupport"]),
-        .testTarget(name: "InsightsTests", dependencies: ["Insights", "Support", "TestSupport"]),
+        .testTarget(name: "RatesAndLagTests", dependencies: ["RatesAndLag", "TestSupport"]),
+        .testTarget(name: "PipelinesTests", dependencies: ["Pipelines", "Cluster", "Kafka", "Support", "TestSupport"]),
         .testTarget(name: "DuplicatesTests", dependencies: ["Duplicates", "TestSupport"]),
         .testTarget(name: "OverviewTests", dependencies: ["Overview", "Cluster", "MetricSources", "TestSupport"]),
         .testTarget(name: "ProbeTests", dependencies: ["Probe", "TestSupport"]),

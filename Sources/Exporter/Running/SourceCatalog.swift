@@ -2,7 +2,8 @@ import ArgumentParser
 import ClientStats
 import ClusterMetrics
 import Duplicates
-import Insights
+import Pipelines
+import RatesAndLag
 import MetricSources
 import Overview
 import ProcessMetrics
@@ -19,7 +20,7 @@ struct SourceCatalog: ParsableArguments, Sendable {
     @OptionGroup var brokerPresence: BrokerPresenceOptions
     @OptionGroup var groupDetail: GroupDetailOptions
     @OptionGroup var topicDetail: TopicDetailOptions
-    @OptionGroup var insights: InsightsOptions
+    @OptionGroup var insights: RatesAndLagOptions
     @OptionGroup var pipelines: PipelineOptions
     @OptionGroup var duplicates: DuplicateOptions
     @OptionGroup var clientStatistics: ClientStatsOptions

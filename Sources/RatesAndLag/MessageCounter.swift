@@ -1,3 +1,4 @@
+import Cluster
 import Kafka
 
 /// A monotonic message count built from a set of partition offsets (a topic's newest offsets, or a

@@ -1,3 +1,4 @@
+import Cluster
 import Kafka
 
 /// Messages one pipeline stage consumed and produced, counted only over cycles in which both sides

@@ -1,5 +1,5 @@
 import Cluster
-@testable import Insights
+@testable import RatesAndLag
 import Testing
 import TestSupport
 

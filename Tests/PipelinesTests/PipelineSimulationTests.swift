@@ -1,4 +1,4 @@
-import Insights
+import Pipelines
 import Support
 import Testing
 import TestSupport

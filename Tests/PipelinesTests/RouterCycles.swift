@@ -1,6 +1,6 @@
 import Cluster
 import Foundation
-import Insights
+import Pipelines
 import Kafka
 
 /// The stage the pipeline tests follow: group `router` reads `raw` and writes `a` and `b`.

@@ -1,5 +1,5 @@
 import Cluster
-import Insights
+import RatesAndLag
 import Exposition
 import Foundation
 @testable import Kafka

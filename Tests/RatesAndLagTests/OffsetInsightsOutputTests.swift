@@ -1,5 +1,5 @@
 import Cluster
-@testable import Insights
+@testable import RatesAndLag
 import Exposition
 import Foundation
 import Kafka

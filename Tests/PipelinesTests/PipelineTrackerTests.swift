@@ -1,5 +1,5 @@
 import Cluster
-import Insights
+import Pipelines
 import Foundation
 import Kafka
 import Support

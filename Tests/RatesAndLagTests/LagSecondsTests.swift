@@ -1,5 +1,5 @@
 import Cluster
-import Insights
+import RatesAndLag
 import Kafka
 import Testing
 import TestSupport

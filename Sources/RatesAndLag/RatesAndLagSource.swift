@@ -6,7 +6,7 @@ import MetricSources
 import Support
 
 /// Message rates, lag in seconds and consumer-group status (`OffsetInsights`), and `/api/v1/groups`.
-package struct InsightsSource: ClusterStateSource {
+package struct RatesAndLagSource: ClusterStateSource {
     package static let groupsPath = "/api/v1/groups"
     package let name = "insights"
     package static var declaredFamilies: [MetricFamily] { OffsetInsightsFamilies.declared }
@@ -31,7 +31,7 @@ package struct InsightsSource: ClusterStateSource {
 }
 
 /// `--group.status-window`.
-package struct InsightsOptions: SourceOptions {
+package struct RatesAndLagOptions: SourceOptions {
     @Option(name: .customLong("group.status-window"), parsing: .unconditional, help: "How long a consumer-group problem must last before the group's status reports it.") var statusWindow: String = DurationParsing.format(OffsetInsights.Settings().statusWindow)
 
     package init() {}
@@ -42,7 +42,7 @@ package struct InsightsOptions: SourceOptions {
         return settings
     }
 
-    package func makeSource(_ settings: OffsetInsights.Settings, in context: SourceContext) throws -> InsightsSource? {
-        InsightsSource(insights: OffsetInsights(settings: settings))
+    package func makeSource(_ settings: OffsetInsights.Settings, in context: SourceContext) throws -> RatesAndLagSource? {
+        RatesAndLagSource(insights: OffsetInsights(settings: settings))
     }
 }
