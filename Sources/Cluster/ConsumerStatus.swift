@@ -24,6 +24,15 @@ package enum ConsumerStatus: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// The statuses a group takes, and those its partitions take.
+    package static let groupStatuses: [ConsumerStatus] = [.notFound, .ok, .warn, .error]
+    package static let partitionStatuses: [ConsumerStatus] = [.ok, .warn, .stop, .stall, .rewind]
+
+    /// "0 NOTFOUND, 1 OK, ...": the values a status family takes, for its HELP.
+    package static func legend(_ statuses: [ConsumerStatus]) -> String {
+        statuses.map { "\($0.code) \($0.rawValue)" }.joined(separator: ", ")
+    }
+
     /// A group's status from its partitions': ERR if any partition is STOP, STALL or REWIND, else WARN
     /// if any is WARN, else OK; NOTFOUND when no partition could be evaluated.
     package static func group(of partitions: some Sequence<ConsumerStatus>) -> ConsumerStatus {

@@ -1,3 +1,4 @@
+import Cluster
 import Exposition
 
 /// The families of issue 5 from one cycle's report. Series without a value (before two cycles, or for
@@ -46,7 +47,7 @@ enum OffsetInsightsFamilies {
         .init("kafka_consumergroup_max_lag_seconds", .gauge, "The largest kafka_consumergroup_lag_seconds of the group's partitions.") {
             $0.maxLagSeconds
         },
-        .init("kafka_consumergroup_status", .gauge, "Group status: 0 NOTFOUND, 1 OK, 2 WARN, 3 ERR (see docs/group-status.md).") {
+        .init("kafka_consumergroup_status", .gauge, "Group status: \(ConsumerStatus.legend(ConsumerStatus.groupStatuses)) (see docs/group-status.md).") {
             Double($0.status.code)
         },
     ])
@@ -63,7 +64,7 @@ enum OffsetInsightsFamilies {
         ) { partition in partition.lagSeconds == nil ? nil : partition.lagSecondsIsLowerBound.map { $0 ? 1 : 0 } },
         .init(
             "kafka_consumergroup_partition_status", .gauge,
-            "Partition status: 1 OK, 2 WARN, 4 STOP, 5 STALL, 6 REWIND (see docs/group-status.md)."
+            "Partition status: \(ConsumerStatus.legend(ConsumerStatus.partitionStatuses)) (see docs/group-status.md)."
         ) { $0.status.map { Double($0.code) } },
     ])
 
