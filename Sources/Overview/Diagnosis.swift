@@ -48,7 +48,7 @@ struct Diagnosis {
                 let rates = inRates[stage].flatMap { inRate in
                     outRates[stage].map { "in \(Numbers.format(inRate))/s, out \(Numbers.format($0))/s" }
                 }
-                let measured = Numbers.measurement(ratio, bound: { String(format: "%.2f", $0) }).dropFirst()
+                let measured = Numbers.measurement(ratio, bound: Numbers.ratioBound).dropFirst()
                 return Problem(.amplification,
                     message: "\(name: stage) writes \(Numbers.ratio(ratio.value)) records for every record it reads\(Self.parenthesized([String(measured), rates])).",
                     check: "the producer retries and queue fill of \(name: stage) (a Queue full followed by a retry loop re-produces records) and the duplicate ratio of the topics it writes.")

@@ -25,8 +25,11 @@ enum Numbers {
 
     /// "2.0 ± 0.05 over 95 records": a ratio with what it is exact to and the records it was counted from.
     static func measuredRatio(_ ratio: Measured) -> String {
-        Numbers.ratio(ratio.value) + measurement(ratio, bound: { String(format: "%.2f", $0) })
+        Numbers.ratio(ratio.value) + measurement(ratio, bound: ratioBound)
     }
+
+    /// "0.05": how far a ratio of records may be off.
+    static func ratioBound(_ bound: Double) -> String { String(format: "%.2f", bound) }
 
     /// " ± 0.05 over 95 records", or what of it is known.
     static func measurement(_ ratio: Measured, bound: (Double) -> String) -> String {
