@@ -15,7 +15,7 @@ struct RootCommand: ParsableCommand {
             invalid flags or configuration.
             """,
         version: "kafka-exporter \(Version.current) (librdkafka \(Version.librdkafka))",
-        subcommands: [DemoCommand.self])
+        subcommands: [DemoCommand.self, HealthcheckCommand.self])
 
     @OptionGroup var options: ExporterOptions
 
