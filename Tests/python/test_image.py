@@ -54,6 +54,11 @@ EXPORTER_PORT = 9308  # the image's default --web.listen-address, which its HEAL
 DEMO_GROUPS = {"router": "_rawdata", "policy-store": "_policy", "flow-store": "_flow"}
 
 SKIP_VARIABLE = "KAFKA_EXPORTER_SKIP_IMAGE_TEST"
+# Another Dockerfile to measure startup and idle cost against in the same run, e.g. main's:
+#   git show main:docker/Dockerfile > /tmp/Dockerfile.main; KAFKA_EXPORTER_BASELINE_DOCKERFILE=/tmp/Dockerfile.main
+BASELINE_VARIABLE = "KAFKA_EXPORTER_BASELINE_DOCKERFILE"
+STARTUP_PORT = 9309  # the startup measurement's containers, beside the one the other tests use on 9308
+STARTUP_RUNS = 3
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -98,17 +103,22 @@ def podman(host_changes: list[str]) -> Iterator[Podman]:
         yield podman
 
 
+def build(podman: Podman, dockerfile: Path, tag: str) -> str:
+    stage = podman.directory / "build-stage"
+    if not stage.exists():
+        podman.run("import", str(debian_base.base_archive()), "docker.io/library/debian:bookworm-slim")
+        (stage / "out").mkdir(parents=True)
+        # What the build stage leaves there: the binary, stripped by `install --strip`.
+        subprocess.run(["install", "--strip", str(binary()), str(stage / "out" / "kafka-exporter")], check=True)
+    podman.run("build", "--pull=never", "--network=host", "--format=docker", "--file", str(dockerfile),
+               "--build-context", f"build={stage}", "--build-arg", f"KAFKA_EXPORTER_REVISION={revision()}",
+               "--tag", tag, str(REPOSITORY), timeout=900)
+    return tag
+
+
 @pytest.fixture(scope="module")
 def image(podman: Podman) -> str:
-    podman.run("import", str(debian_base.base_archive()), "docker.io/library/debian:bookworm-slim")
-    stage = podman.directory / "build-stage"
-    (stage / "out").mkdir(parents=True)
-    # What the build stage leaves there: the binary, stripped by `install --strip`.
-    subprocess.run(["install", "--strip", str(binary()), str(stage / "out" / "kafka-exporter")], check=True)
-    podman.run("build", "--pull=never", "--network=host", "--format=docker", "--file", str(REPOSITORY / "docker/Dockerfile"),
-               "--build-context", f"build={stage}", "--build-arg", f"KAFKA_EXPORTER_REVISION={revision()}",
-               "--tag", IMAGE, str(REPOSITORY), timeout=900)
-    return IMAGE
+    return build(podman, REPOSITORY / "docker/Dockerfile", IMAGE)
 
 
 @pytest.fixture(scope="module")
@@ -120,12 +130,12 @@ def demo_namespace() -> Iterator[tuple[str, str]]:
         yield f"/proc/{process.pid}/ns/net", bootstrap
 
 
-def fetch_in(namespace: str, path: str) -> str | None:
-    """GET http://127.0.0.1:9308{path} inside the namespace; None when nothing answers yet."""
+def fetch_in(namespace: str, path: str, port: int = EXPORTER_PORT) -> str | None:
+    """GET http://127.0.0.1:{port}{path} inside the namespace; None when nothing answers yet."""
     result = subprocess.run(
         ["nsenter", f"--net={namespace}", sys.executable, "-c",
          "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())",
-         f"http://127.0.0.1:{EXPORTER_PORT}{path}"],
+         f"http://127.0.0.1:{port}{path}"],
         capture_output=True, text=True, timeout=30)
     return result.stdout if result.returncode == 0 else None
 
@@ -265,6 +275,46 @@ def test_image_is_small(podman: Podman, image: str, layers: list[tuple[str, list
     runtime_bytes = size - binary_bytes
     print(f"  of which the binary {binary_bytes / 1e6:.1f} MB, the rest {runtime_bytes / 1e6:.1f} MB")
     assert runtime_bytes <= MAX_RUNTIME_BYTES, f"everything but the binary takes {runtime_bytes / 1e6:.1f} MB"
+
+
+def startup_and_idle(podman: Podman, image: str, namespace: str, bootstrap: str) -> tuple[float, float]:
+    """Seconds from `podman run` to /ready answering 200 (the first collection cycle done), and the
+    exporter's resident MB 10 s later."""
+    name = f"{CONTAINER}-startup"
+    started = time.monotonic()
+    podman.run("run", "--detach", "--name", name, f"--network=ns:{namespace}", "--read-only", "--read-only-tmpfs=false",
+               image, "--kafka.server", bootstrap, "--web.listen-address", f"127.0.0.1:{STARTUP_PORT}", "--collect.interval", "1s")
+    try:
+        while fetch_in(namespace, "/ready", STARTUP_PORT) is None:
+            assert time.monotonic() - started < 60, f"{image} was not ready within 60 s"
+            time.sleep(0.02)
+        ready = time.monotonic() - started
+        time.sleep(10)
+        pid = podman.output("inspect", "--format", "{{.State.Pid}}", name)
+        resident = re.search(r"^VmRSS:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text(), re.MULTILINE)
+        return ready, int(resident[1]) / 1024
+    finally:
+        podman.run("rm", "--force", "--time", "0", name, check=False)
+
+
+def test_startup_and_idle_cost(podman: Podman, image: str, demo_namespace: tuple[str, str]) -> None:
+    """Printed for BENCHMARKS.md, not asserted (they vary with the machine's load): the median of
+    STARTUP_RUNS; with $KAFKA_EXPORTER_BASELINE_DOCKERFILE, that image's too, runs alternating."""
+    namespace, bootstrap = demo_namespace
+    images = {"this": image}
+    if baseline := os.environ.get(BASELINE_VARIABLE):
+        images["baseline"] = build(podman, Path(baseline), "localhost/kafka-exporter:baseline")
+    runs: dict[str, list[tuple[float, float]]] = {label: [] for label in images}
+    for _ in range(STARTUP_RUNS):
+        for label, tag in images.items():
+            runs[label].append(startup_and_idle(podman, tag, namespace, bootstrap))
+    medians = {label: tuple(sorted(values)[STARTUP_RUNS // 2] for values in zip(*measured)) for label, measured in runs.items()}
+    print(f"\nstartup and idle cost, median of {STARTUP_RUNS} (demo cluster, --collect.interval 1s):")
+    for label, (ready, resident) in medians.items():
+        print(f"  {label:8} image: podman run → /ready {ready:5.2f} s, resident 10 s later {resident:5.1f} MB")
+    if "baseline" in medians:
+        (ready, resident), (before_ready, before_resident) = medians["this"], medians["baseline"]
+        print(f"  this/baseline: {ready / before_ready:.2f}× start to ready, {resident / before_resident:.2f}× resident")
 
 
 def test_sigterm_stops_it_with_status_zero(podman: Podman, container: str) -> None:
