@@ -14,11 +14,13 @@ package enum HealthCheck {
     package static func ask(serverListeningOn address: ListenAddress, tls: TLSSettings?, timeout: Duration) throws(Unhealthy) -> String {
         let host = loopbackHost(for: address.host)
         let target = "\(tls == nil ? "http" : "https")://\(ListenAddress(host: host, port: address.port))\(path)"
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let (seconds, attoseconds) = timeout.components
+        let milliseconds = Int32(clamping: min(seconds, Int64(Int32.max / 1000)) * 1000 + attoseconds / 1_000_000_000_000_000)
         var error = [CChar](repeating: 0, count: 256)
-        // The server's own certificate, presented when it asks for one: it passes where the server
-        // certificate is issued by the CA client certificates are checked against.
-        let clientCertificate = tls?.clientAuth == TLSSettings.ClientAuth.none ? nil : tls
+        // The server's own certificate, presented only where one is required (one that fails
+        // verification would be refused where none is). GnuTLS presents it only when its issuer is
+        // among the server's client CAs, so it passes where that CA issued it.
+        let clientCertificate = tls.flatMap { [.requireAny, .requireAndVerify].contains($0.clientAuth) ? $0 : nil }
         let status = kx_health_get(
             host, String(address.port), path, tls == nil ? 0 : 1, clientCertificate?.certificatePEM, clientCertificate?.keyPEM,
             max(milliseconds, 1), &error, error.count)

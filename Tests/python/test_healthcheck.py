@@ -10,7 +10,9 @@ import socket
 import subprocess
 from pathlib import Path
 
-from test_http_hardening import BINARY, make_certificates, start, web_config  # noqa: F401 (start is a fixture)
+import pytest
+
+from test_http_hardening import BINARY, make_ca, make_certificates, start, web_config  # noqa: F401 (start is a fixture)
 
 
 def healthcheck(*arguments: str) -> subprocess.CompletedProcess:
@@ -42,16 +44,30 @@ def test_a_server_that_never_answers_fails_the_check_after_the_timeout() -> None
     assert_unhealthy(result, "no response")
 
 
-def test_the_exporters_web_config_makes_the_check_speak_tls_with_its_certificate(start, tmp_path: Path) -> None:
-    """Client certificates required and verified: the check presents the server's certificate, which
-    the test CA issued, so it passes as a client certificate."""
+@pytest.mark.parametrize("client_auth, client_ca, healthy", [
+    # The server's certificate, which the test CA issued, passes as a client certificate.
+    ("RequireAndVerifyClientCert", "ca", True),
+    ("RequireAnyClientCert", "ca", True),
+    # Only asked for: the check presents none, as the server's would fail verification.
+    ("VerifyClientCertIfGiven", "other-ca", True),
+    # What the check cannot do: GnuTLS presents a certificate only when its issuer is among the
+    # server's client CAs.
+    ("RequireAndVerifyClientCert", "other-ca", False),
+    ("RequireAnyClientCert", "other-ca", False),
+])
+def test_the_exporters_web_config_makes_the_check_speak_tls(
+        start, tmp_path: Path, client_auth: str, client_ca: str, healthy: bool) -> None:
     make_certificates(tmp_path)
-    config = web_config(tmp_path, "  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.pem\n")
+    make_ca(tmp_path, "other-ca")
+    config = web_config(tmp_path, f"  client_auth_type: {client_auth}\n  client_ca_file: {client_ca}.pem\n")
     exporter = start("--web.config.file", str(config))
     address = f"127.0.0.1:{exporter.port}"
     result = healthcheck("--web.listen-address", address, "--web.config.file", str(config))
-    assert result.returncode == 0, result
-    assert result.stdout == f"https://{address}/healthz: HTTP 200\n"
+    if healthy:
+        assert result.returncode == 0, result
+        assert result.stdout == f"https://{address}/healthz: HTTP 200\n"
+    else:
+        assert_unhealthy(result, f"https://{address}/healthz: HTTP 403")
     assert_unhealthy(healthcheck("--web.listen-address", address), f"http://{address}/healthz: ")
 
 

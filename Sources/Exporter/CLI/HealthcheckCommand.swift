@@ -12,7 +12,8 @@ struct HealthcheckCommand: ParsableCommand {
             Takes the exporter's --web.* and --server.tls.* flags, so a probe passes the ones the exporter \
             runs with: it asks the first --web.listen-address (over loopback when that is every address), \
             over TLS when the exporter serves TLS, without verifying the server's certificate and presenting \
-            it as the client certificate when client certificates are asked for. Prints one line.
+            it as the client certificate when client certificates are required (which passes where the client CA \
+            issued it). Prints one line.
             """)
 
     static let defaultTimeout = Duration.seconds(3)
