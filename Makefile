@@ -50,7 +50,8 @@ fuzz: deps
 # ARGS="peer /path/to/kafka_exporter" adds the side-by-side run against kafka_exporter (BENCHMARKS.md).
 bench: deps
 	$(SWIFT) build -c release --product ExporterBenchmarks --traits PrometheusBaseline
-	$(SWIFT) build -c release --product kafka-exporter --traits PrometheusBaseline
+	# Linked as the image links it (docker/Dockerfile), so that the peer run measures what users run.
+	$(SWIFT) build -c release --product kafka-exporter --traits PrometheusBaseline --static-swift-stdlib
 	.build/release/ExporterBenchmarks $(ARGS)
 
 # Regenerates docs/images/ from a real Prometheus scraping the demo (the e2e test renders them), and

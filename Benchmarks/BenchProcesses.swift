@@ -48,6 +48,25 @@ final class WatchedProcess: Sendable {
         return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
     }
 
+    /// Resident MB per mapped file (by name) and per kind of anonymous memory ([heap], [stack], [anon]:
+    /// thread stacks and other mmaps), largest first, from /proc/PID/smaps; and the thread count.
+    var residentByMapping: (mappings: [(name: String, megabytes: Double)], threads: Int) {
+        // Read to the end: String(contentsOfFile:) stops after the first 4 KiB of a /proc file.
+        let smaps = FileHandle(forReadingAtPath: "/proc/\(pid)/smaps").map { String(decoding: $0.readDataToEndOfFile(), as: UTF8.self) } ?? ""
+        var kilobytes: [String: Int] = [:]
+        var current = "[anon]"
+        for line in smaps.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            if fields.first?.contains("-") == true, fields.count >= 5 {
+                current = fields.count > 5 ? String(fields[5...].joined(separator: " ").split(separator: "/").last ?? "") : "[anon]"
+            } else if fields.first == "Rss:", fields.count > 1 {
+                kilobytes[current, default: 0] += Int(fields[1]) ?? 0
+            }
+        }
+        let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task").count) ?? 0
+        return (kilobytes.map { ($0.key, Double($0.value) / 1024) }.sorted { $0.megabytes > $1.megabytes }, threads)
+    }
+
     var printed: [String] { lines.withLock { $0 } }
 
     /// Waits for a line starting with `prefix`, up to `timeout`.

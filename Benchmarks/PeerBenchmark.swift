@@ -13,6 +13,9 @@ enum PeerBenchmark {
     struct Run {
         var requests = 0.0, cpuSeconds = 0.0, wallSeconds = 0.0, scrapeP50 = 0.0, scrapeP99 = 0.0, peakMB = 0.0
         var series = 0
+        /// Where the resident memory is at the end, and the threads then (`WatchedProcess.residentByMapping`).
+        var residentByMapping: [(name: String, megabytes: Double)] = []
+        var threads = 0
     }
 
     static func run(arguments: [String]) throws {
@@ -29,6 +32,7 @@ enum PeerBenchmark {
         }
 
         var oursBySize: [(Int, Run)] = []
+        var smallest: (ours: Run, peer: Run)?
         print("partitions  exporter          Kafka req  CPU s    scrape p50/p99 s   peak RSS MB  series")
         for partitions in [1_000, 10_000, 50_000] {
             let cluster = try CountingMockCluster(launcher: launcher, partitions: partitions)
@@ -36,6 +40,7 @@ enum PeerBenchmark {
             let mine = try measureOurs(ours, cluster, interval: partitions >= 50_000 ? 10 : 5)
             let theirs = try measurePeer(peer, cluster, scrapes: 3)
             oursBySize.append((partitions, mine))
+            smallest = smallest ?? (mine, theirs)
             printRow(partitions, "ours, per cycle", mine)
             printRow(partitions, "peer, per scrape", theirs)
             print(String(
@@ -45,6 +50,11 @@ enum PeerBenchmark {
                 mine.peakMB / max(theirs.peakMB, 1e-6), Double(mine.series) / Double(max(theirs.series, 1))))
         }
         print("targets at 10k: peer CPU per scrape / ours per cycle ≥ 20×; ours/peer peak RSS ≤ 0.75×")
+        if let smallest {
+            print("\nResident MB by mapping at \(oursBySize[0].0) partitions, at the end (/proc/PID/smaps)")
+            printMappings("ours", smallest.ours)
+            printMappings("peer", smallest.peer)
+        }
 
         print("\n## Ours alone: 100k partitions, and 2,000 consumer groups (static, on 10k partitions)")
         print("partitions  groups  Kafka req  CPU s    cycle wall s  scrape p50/p99 s   peak RSS MB  series")
@@ -105,6 +115,7 @@ enum PeerBenchmark {
         let times = scrapes.map(\.seconds).sorted()
         (run.scrapeP50, run.scrapeP99) = (times[times.count / 2], times[times.count - 1])
         run.peakMB = exporter.peakResidentMB
+        (run.residentByMapping, run.threads) = exporter.residentByMapping
         return run
     }
 
@@ -134,6 +145,7 @@ enum PeerBenchmark {
         times.sort()
         (run.scrapeP50, run.scrapeP99, run.wallSeconds) = (times[times.count / 2], times[times.count - 1], times[times.count / 2])
         run.peakMB = exporter.peakResidentMB
+        (run.residentByMapping, run.threads) = exporter.residentByMapping
         return run
     }
 
@@ -164,6 +176,13 @@ enum PeerBenchmark {
         print(String(
             format: "%10d  %-16@  %9.0f  %6.3f  %7.3f / %7.3f    %10.1f  %6d",
             partitions, who, run.requests, run.cpuSeconds, run.scrapeP50, run.scrapeP99, run.peakMB, run.series))
+    }
+
+    /// The ten largest mappings, the rest summed.
+    private static func printMappings(_ who: String, _ run: Run) {
+        let shown = run.residentByMapping.prefix(10).map { String(format: "%@ %.1f", $0.name, $0.megabytes) }
+        let rest = run.residentByMapping.dropFirst(10).reduce(0) { $0 + $1.megabytes }
+        print(String(format: "  %@, %d threads: %@, the rest %.1f", who, run.threads, shown.joined(separator: ", "), rest))
     }
 
     private static func printOwnRow(_ partitions: Int, _ groups: Int, _ run: Run) {
