@@ -81,6 +81,12 @@ package final class FirstRecordReader: Sendable {
         for partition in waiting { found(partition, .failed(.timedOut("reading the first record"))) }
     }
 
+    /// Serves the consumer's queue for up to `timeout` while nothing is assigned: statistics, logs
+    /// and errors are delivered by polling it, and would otherwise pile up between reads.
+    package func serveEvents(waitingAtMost timeout: Duration) {
+        _ = poll(timeout: timeout)
+    }
+
     /// Destroys the consumer (see `Consumer.closeWithoutLeavingGroup`).
     package func close() {
         consumer.closeWithoutLeavingGroup()

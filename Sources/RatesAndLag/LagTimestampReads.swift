@@ -54,7 +54,10 @@ package final class LagTimestampReads: LagTimestampSource {
     }
 
     package func start() {
-        loop.start(finish: reader.close) { [self] in readPending() ? .zero : .milliseconds(50) }
+        loop.start(finish: reader.close) { [self] in
+            if !readPending() { reader.serveEvents(waitingAtMost: .milliseconds(50)) }
+            return .zero
+        }
     }
 
     /// Returns whether the reader stopped and closed its consumer within `BackgroundLoop.consumerCloseLimit`.
@@ -79,6 +82,9 @@ package final class LagTimestampReads: LagTimestampSource {
     }
 
     package var counts: Counts { state.withLock { $0.counts } }
+
+    /// Whether reads are waiting or under way.
+    package var isBusy: Bool { state.withLock { !$0.pending.isEmpty || !$0.inFlight.isEmpty } }
 
     /// Reads one batch of the pending positions; false when there was none.
     private func readPending() -> Bool {
