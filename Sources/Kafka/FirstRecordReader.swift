@@ -23,8 +23,9 @@ package enum FirstRecord: Sendable, Equatable {
     /// The first record at or after the offset asked for: librdkafka skips transaction control records,
     /// and compaction may have removed the record at that offset. `bytes` is its key and value.
     case record(offset: Int64, timestamp: RecordTimestamp, bytes: Int)
-    /// No record at or after the offset (only control records follow it).
-    case endOfPartition
+    /// No record at or after the offset: only transaction markers (control records) lie between it
+    /// and `end`, the partition's end when read.
+    case endOfPartition(end: Int64)
     case failed(KafkaError)
 }
 
@@ -105,7 +106,7 @@ package final class FirstRecordReader: Sendable {
             case RD_KAFKA_RESP_ERR_NO_ERROR:
                 return (partition, .record(offset: m.offset, timestamp: Self.timestamp(of: message), bytes: m.len + m.key_len))
             case RD_KAFKA_RESP_ERR__PARTITION_EOF:
-                return (partition, .endOfPartition)
+                return (partition, .endOfPartition(end: m.offset))
             default:
                 return (partition, .failed(KafkaError(m.err)))
             }

@@ -22,8 +22,6 @@ package final class LagTimestampReads: LagTimestampSource {
     package enum Failure: String, CaseIterable, Sendable {
         case timeout
         case offsetOutOfRange = "offset_out_of_range"
-        /// Nothing but control records at and after the offset.
-        case noRecord = "no_record"
         case noTimestamp = "no_timestamp"
         case error
     }
@@ -113,8 +111,8 @@ package final class LagTimestampReads: LagTimestampSource {
                         state.finished[position] = .noTimestamp
                         state.counts.failures[.noTimestamp, default: 0] += 1
                     }
-                case .endOfPartition:
-                    state.counts.failures[.noRecord, default: 0] += 1
+                case .endOfPartition(let end):
+                    state.finished[position] = .onlyMarkers(end: end)
                 case .failed(let error):
                     let failure: Failure = error.isTimeout ? .timeout : error.isOffsetOutOfRange ? .offsetOutOfRange : .error
                     state.counts.failures[failure, default: 0] += 1

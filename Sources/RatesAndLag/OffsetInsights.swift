@@ -201,7 +201,7 @@ package final class OffsetInsights: Sendable {
                 if lost > 0 { insight.lostMessages = lost }
                 let interpolated = state.newestOffsets[partition]?.lag(committed: committed)
                 let read = committed + lost < newest ? readLag(
-                    at: RecordPosition(partition, committed + lost), lost: lost, interpolated: interpolated,
+                    at: RecordPosition(partition, committed + lost), newest: newest, lost: lost, interpolated: interpolated,
                     state: state, cycle: cycle, reads: &reads) : nil
                 if let lagSeconds = LagSeconds.best(read: read, interpolated: interpolated) {
                     insight.lagSeconds = lagSeconds.seconds
@@ -220,12 +220,22 @@ package final class OffsetInsights: Sendable {
     /// wanted if a read would improve `interpolated`. With `lost` messages the record read is the oldest
     /// left, younger than the oldest unconsumed one.
     private static func readLag(
-        at position: RecordPosition, lost: Int64, interpolated: LagSeconds?, state: State, cycle: Cycle, reads: inout Reads
+        at position: RecordPosition, newest: Int64, lost: Int64, interpolated: LagSeconds?, state: State, cycle: Cycle,
+        reads: inout Reads
     ) -> LagSeconds? {
-        if let timestamp = state.timestamps[position] {
-            reads.timestamps[position] = timestamp
-            guard case .written(let seconds, let laterOffset) = timestamp else { return nil }
+        switch state.timestamps[position] {
+        case .written(let seconds, let laterOffset)?:
+            reads.timestamps[position] = state.timestamps[position]
             return LagSeconds.read(writtenAt: seconds, now: cycle.now, isLowerBound: laterOffset || lost > 0)
+        case .noTimestamp?:
+            reads.timestamps[position] = .noTimestamp
+            return nil
+        case .onlyMarkers(let end)? where newest <= end:
+            // A transactional consumer commits past its last message, before the transaction's marker.
+            reads.timestamps[position] = state.timestamps[position]
+            return LagSeconds(seconds: 0, isLowerBound: false, wasRead: true)
+        case .onlyMarkers?, nil:
+            break  // never read, or messages were written after the markers since
         }
         if LagSeconds.needsRead(interpolated, interval: cycle.interval) {
             reads.wanted[position] = max(reads.wanted[position] ?? 0, interpolated?.maxError ?? .infinity)

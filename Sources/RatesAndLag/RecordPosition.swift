@@ -22,6 +22,9 @@ package enum TimestampRead: Sendable, Equatable {
     case written(seconds: Double, laterOffset: Bool)
     /// The record has no timestamp (-1): lag in seconds stays interpolated.
     case noTimestamp
+    /// Nothing but transaction markers from the position up to `end`: while the partition's newest
+    /// offset is still `end`, the group has consumed every message.
+    case onlyMarkers(end: Int64)
 }
 
 /// Reads timestamps for `OffsetInsights` off the collection thread.

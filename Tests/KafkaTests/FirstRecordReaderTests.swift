@@ -74,7 +74,7 @@ import Testing
         defer { reader.close(); withExtendedLifetime(cluster) {} }
         let end = TopicPartition(Self.topic, 0), beyond = TopicPartition(Self.topic, 1)
         let results = Self.read(reader, [end: Int64(Self.recordsPerPartition), beyond: 100], timeout: .seconds(20))
-        #expect(results[end] == .endOfPartition)
+        #expect(results[end] == .endOfPartition(end: Int64(Self.recordsPerPartition)))
         guard case .failed(let error)? = results[beyond] else {
             Issue.record("beyond the end: \(String(describing: results[beyond]))")
             return

@@ -179,6 +179,21 @@ final class ScriptedTimestamps: LagTimestampSource {
         #expect(timestamps.reads == [position])
     }
 
+    /// A transactional consumer that consumed everything commits before the transaction's marker: one
+    /// message of lag, none of them a message. Once records follow the marker, the position is read again.
+    @Test func onlyMarkersAfterTheCommitIsCaughtUpUntilRecordsFollow() {
+        let timestamps = ScriptedTimestamps([position: .onlyMarkers(end: 11)])
+        var cluster = cluster(timestamps, newest: 11)
+        cluster.cycle(at: 0)
+        let samples = cluster.cycle(at: 2)
+        #expect(samples.value("kafka_consumergroup_lag_seconds", partition0) == 0)
+        #expect(samples.value("kafka_consumergroup_lag_seconds_lower_bound", partition0) == 0)
+        #expect(samples.value("kafka_consumergroup_lag_seconds_read", partition0) == 1)
+        cluster.topics["t"] = [15]
+        #expect(cluster.cycle(at: 4).value("kafka_consumergroup_lag_seconds_read", partition0) == 0)
+        #expect(timestamps.wishes.map(\.count) == [1, 0, 1])
+    }
+
     /// A producer whose clock runs ahead stamps records in the exporter's future: the lag is 0, never negative.
     @Test func aTimestampInTheFutureIsZeroLag() {
         let timestamps = ScriptedTimestamps([position: .written(seconds: time(3600), laterOffset: false)])

@@ -6,6 +6,10 @@ kafka_consumergroup_lag_seconds appears, `collectedAt - timestamp of record 10` 
 read (`_read` 1) and exact (`_lower_bound` 0). With `--lag.timestamp-reads 0` the same start shows the
 interpolation's lower bound: a few seconds, flagged. Expected values come from the timestamps produced,
 not from the exporter.
+
+Transactions: 3 records aborted (offsets 0-2, marker at 3), 3 committed (4-6, marker at 7). A group at
+an aborted record reads its age; a group at the abort marker reads the next record's, a lower bound; a
+group past its last message, at the commit marker, is caught up: 0, read.
 """
 
 import signal
@@ -55,8 +59,8 @@ def scrape(url: str) -> Series | None:
     series: Series = {}
     for line in text.splitlines():
         if line and not line.startswith("#"):
-            name, labels, value = SAMPLE.match(line).groups()
-            series[(name, tuple(LABEL.findall(labels or "")))] = float(value)
+            name, label_text, value = SAMPLE.match(line).groups()
+            series[(name, tuple(LABEL.findall(label_text or "")))] = float(value)
     return series
 
 
@@ -68,6 +72,27 @@ def commit(broker: str, group: str, topic: str, offset: int) -> None:
         consumer.close()
 
 
+def first_lag_seconds(broker: str, tmp_path: Path, groups: list[str], topic: str, *flags: str) -> Series:
+    """The first scrape of a freshly started exporter that has lag in seconds for every group."""
+    with ExitStack() as exits:
+        stack = Stack(tmp_path, exits)
+        stack.start("exporter", [
+            str(exporter_binary()), "--kafka.server", broker, "--web.listen-address", stack.exporter_url.removeprefix("http://"),
+            "--no-group.discovery", *[f"--group.static={group}:{topic}" for group in groups],
+            "--collect.interval", f"{INTERVAL_SECONDS}s", *flags,
+        ], signal.SIGTERM)
+        wanted = [("kafka_consumergroup_lag_seconds", labels(group, topic)) for group in groups]
+        deadline = time.monotonic() + DEADLINE_SECONDS
+        while (series := scrape(stack.exporter_url)) is None or not all(key in series for key in wanted):
+            assert time.monotonic() < deadline, f"no lag in seconds within {DEADLINE_SECONDS} s\n{stack.logs()}"
+            time.sleep(0.2)
+        return series
+
+
+def labels(group: str, topic: str) -> tuple[tuple[str, str], ...]:
+    return (("consumergroup", group), ("topic", topic), ("partition", "0"))
+
+
 @pytest.mark.parametrize("reads", [True, False], ids=["timestamp-reads", "interpolation-only"])
 def test_a_fresh_exporter_shows_the_records_age_from_the_first_cycle(broker: str, tmp_path: Path, reads: bool) -> None:
     topic, group = f"lag-{uuid.uuid4().hex[:8]}", f"behind-{uuid.uuid4().hex[:8]}"
@@ -75,31 +100,68 @@ def test_a_fresh_exporter_shows_the_records_age_from_the_first_cycle(broker: str
     try:
         timestamps = produce_an_hour_ago(broker, topic)
         commit(broker, group, topic, COMMITTED)
-        with ExitStack() as exits:
-            stack = Stack(tmp_path, exits)
-            stack.start("exporter", [
-                str(exporter_binary()), "--kafka.server", broker, "--web.listen-address", stack.exporter_url.removeprefix("http://"),
-                "--no-group.discovery", f"--group.static={group}:{topic}", "--collect.interval", f"{INTERVAL_SECONDS}s",
-                *([] if reads else ["--lag.timestamp-reads", "0"]),
-            ], signal.SIGTERM)
-            labels = (("consumergroup", group), ("topic", topic), ("partition", "0"))
-            deadline = time.monotonic() + DEADLINE_SECONDS
-            while (series := scrape(stack.exporter_url)) is None or ("kafka_consumergroup_lag_seconds", labels) not in series:
-                assert time.monotonic() < deadline, f"no lag in seconds within {DEADLINE_SECONDS} s\n{stack.logs()}"
-                time.sleep(0.2)
+        series = first_lag_seconds(broker, tmp_path, [group], topic, *([] if reads else ["--lag.timestamp-reads", "0"]))
     finally:
         tansu_topic("delete", topic, "--broker", f"tcp://{broker}")
 
-    lag = series[("kafka_consumergroup_lag_seconds", labels)]
+    key = labels(group, topic)
+    lag = series[("kafka_consumergroup_lag_seconds", key)]
     collected_at = series[("kafka_exporter_last_collect_success_timestamp_seconds", ())]
     expected = collected_at - timestamps[COMMITTED] / 1000
     print(f"reads={reads}: lag {lag:.3f} s, collectedAt - timestamp of record {COMMITTED} = {expected:.3f} s")
-    assert series[("kafka_consumergroup_lag", labels)] == RECORDS - COMMITTED
+    assert series[("kafka_consumergroup_lag", key)] == RECORDS - COMMITTED
     if reads:
         assert abs(lag - expected) <= INTERVAL_SECONDS
-        assert series[("kafka_consumergroup_lag_seconds_read", labels)] == 1
-        assert series[("kafka_consumergroup_lag_seconds_lower_bound", labels)] == 0
+        assert series[("kafka_consumergroup_lag_seconds_read", key)] == 1
+        assert series[("kafka_consumergroup_lag_seconds_lower_bound", key)] == 0
     else:
         assert lag < 60 < expected
-        assert series[("kafka_consumergroup_lag_seconds_read", labels)] == 0
-        assert series[("kafka_consumergroup_lag_seconds_lower_bound", labels)] == 1
+        assert series[("kafka_consumergroup_lag_seconds_read", key)] == 0
+        assert series[("kafka_consumergroup_lag_seconds_lower_bound", key)] == 1
+
+
+def produce_transactions(broker: str, topic: str) -> list[int | None]:
+    """3 records aborted, 3 committed, an hour old, one a minute: their timestamps by offset, the
+    markers' included as None."""
+    start = int(time.time() * 1000) - 3_600_000
+    producer = Producer({"bootstrap.servers": broker, "transactional.id": f"tx-{uuid.uuid4().hex[:8]}", **ONE_RECORD_PER_BATCH})
+    producer.init_transactions(10)
+    timestamps: list[int | None] = []
+    for outcome in (producer.abort_transaction, producer.commit_transaction):
+        producer.begin_transaction()
+        for _ in range(3):
+            timestamps.append(start + len(timestamps) * 60_000)
+            producer.produce(topic, value=b"record", partition=0, timestamp=timestamps[-1])
+        producer.flush(10)
+        outcome(10)
+        timestamps.append(None)
+    return timestamps
+
+
+def test_transaction_markers_and_aborted_records_at_the_committed_offset(broker: str, tmp_path: Path) -> None:
+    topic = f"tx-{uuid.uuid4().hex[:8]}"
+    at_aborted, at_abort_marker, after_last = (f"{name}-{uuid.uuid4().hex[:8]}" for name in ("aborted", "marker", "caught-up"))
+    tansu_topic("create", topic, "--broker", f"tcp://{broker}", "--partitions", "1")
+    try:
+        timestamps = produce_transactions(broker, topic)
+        assert timestamps[3] is None and timestamps[7] is None
+        for group, offset in ((at_aborted, 0), (at_abort_marker, 3), (after_last, 7)):
+            commit(broker, group, topic, offset)
+        series = first_lag_seconds(broker, tmp_path, [at_aborted, at_abort_marker, after_last], topic)
+    finally:
+        tansu_topic("delete", topic, "--broker", f"tcp://{broker}")
+
+    collected_at = series[("kafka_exporter_last_collect_success_timestamp_seconds", ())]
+
+    def shown(group: str) -> tuple[float, float, float]:
+        return tuple(series[(name, labels(group, topic))] for name in (
+            "kafka_consumergroup_lag_seconds", "kafka_consumergroup_lag_seconds_read", "kafka_consumergroup_lag_seconds_lower_bound"))
+
+    lag, read, lower_bound = shown(at_aborted)
+    print(f"at an aborted record: {lag:.3f} s, expected {collected_at - timestamps[0] / 1000:.3f} s")
+    assert abs(lag - (collected_at - timestamps[0] / 1000)) <= INTERVAL_SECONDS and (read, lower_bound) == (1, 0)
+    lag, read, lower_bound = shown(at_abort_marker)
+    print(f"at the abort marker: {lag:.3f} s, the next record's age {collected_at - timestamps[4] / 1000:.3f} s")
+    assert abs(lag - (collected_at - timestamps[4] / 1000)) <= INTERVAL_SECONDS and (read, lower_bound) == (1, 1)
+    assert series[("kafka_consumergroup_lag", labels(after_last, topic))] == 1
+    assert shown(after_last) == (0, 1, 0)
