@@ -88,7 +88,7 @@ enum LagTimestampBenchmark {
             settings.partitionsPerCycle = budget
             let consumer = try cluster.factory.assignedConsumer(
                 role: "lag-timestamps-\(budget)", properties: FirstRecordReader.properties(partitionFetchBytes: settings.partitionFetchBytes))
-            reads = LagTimestampReads(settings: settings, reader: FirstRecordReader(consumer: consumer))
+            reads = LagTimestampReads(settings: settings, reader: FirstRecordReader(consumer: consumer), logger: Logger(label: "bench"))
         } else {
             reads = nil
         }

@@ -1,5 +1,6 @@
 import Exposition
 import Kafka
+import Logging
 import Support
 
 /// Reads the record timestamps lag in seconds asks for, on a thread of its own, so that a slow or
@@ -42,13 +43,15 @@ package final class LagTimestampReads: LagTimestampSource {
 
     private let settings: Settings
     private let reader: FirstRecordReader
+    private let problems: ProblemLog<Failure>
     private let state = Locked(State())
     private let loop = BackgroundLoop(name: "lag-timestamps")
 
-    package init(settings: Settings, reader: FirstRecordReader) {
+    package init(settings: Settings, reader: FirstRecordReader, logger: Logger) {
         precondition(settings.partitionsPerCycle > 0, "a reader without budget is not made")
         self.settings = settings
         self.reader = reader
+        problems = ProblemLog("timestamp read failed; lag in seconds stays interpolated", recovery: "timestamp reads recovered", logger: logger)
     }
 
     package func start() {
@@ -97,6 +100,11 @@ package final class LagTimestampReads: LagTimestampSource {
             return batch
         }
         guard !batch.isEmpty else { return false }
+        // Per reason, the smallest partition's problem: the same line every batch while the same partitions fail.
+        var failed: [Failure: (partition: TopicPartition, problem: String)] = [:]
+        func fail(_ failure: Failure, _ partition: TopicPartition, _ problem: String) {
+            if failed[failure].map({ partition < $0.partition }) ?? true { failed[failure] = (partition, problem) }
+        }
         reader.read(batch, timeout: settings.timeout, isCancelled: { loop.isStopping }) { partition, result in
             let position = RecordPosition(partition, batch[partition]!)
             state.withLock { state in
@@ -110,14 +118,19 @@ package final class LagTimestampReads: LagTimestampSource {
                     } else {
                         state.finished[position] = .noTimestamp
                         state.counts.failures[.noTimestamp, default: 0] += 1
+                        fail(.noTimestamp, partition, "the record at offset \(offset) has no timestamp")
                     }
                 case .endOfPartition(let end):
                     state.finished[position] = .onlyMarkers(end: end)
                 case .failed(let error):
                     let failure: Failure = error.isTimeout ? .timeout : error.isOffsetOutOfRange ? .offsetOutOfRange : .error
                     state.counts.failures[failure, default: 0] += 1
+                    fail(failure, partition, "offset \(position.offset): \(error)")
                 }
             }
+        }
+        for failure in Failure.allCases {
+            problems.report(failed[failure].map { "\($0.partition) \($0.problem)" }, for: failure, metadata: ["reason": "\(failure.rawValue)"])
         }
         return true
     }

@@ -78,7 +78,7 @@ package struct RatesAndLagOptions: SourceOptions {
         }
         let consumer = try context.kafka.assignedConsumer(
             role: "lag-timestamps", properties: FirstRecordReader.properties(partitionFetchBytes: settings.timestampReads.partitionFetchBytes))
-        let reads = LagTimestampReads(settings: settings.timestampReads, reader: FirstRecordReader(consumer: consumer))
+        let reads = LagTimestampReads(settings: settings.timestampReads, reader: FirstRecordReader(consumer: consumer), logger: context.logger)
         return RatesAndLagSource(insights: OffsetInsights(settings: settings.insights, timestamps: reads), timestampReads: reads)
     }
 }

@@ -31,15 +31,16 @@ import TestSupport
         return (cluster, before - 0.001...Date().timeIntervalSince1970)
     }
 
-    private func reads(_ cluster: MockCluster, budget: Int, timeout: Duration = .seconds(10)) throws -> LagTimestampReads {
+    private func reads(
+        _ cluster: MockCluster, budget: Int, timeout: Duration = .seconds(10), logger: Logger = Logger(label: "lag-timestamp-reads-test")
+    ) throws -> LagTimestampReads {
         var settings = LagTimestampReads.Settings()
         settings.partitionsPerCycle = budget
         settings.timeout = timeout
-        let factory = KafkaClientFactory(
-            base: ClientConfiguration([("bootstrap.servers", cluster.bootstrapServers)]), logger: Logger(label: "lag-timestamp-reads-test"))
+        let factory = KafkaClientFactory(base: ClientConfiguration([("bootstrap.servers", cluster.bootstrapServers)]), logger: logger)
         let consumer = try factory.assignedConsumer(
             role: "lag-timestamps", properties: FirstRecordReader.properties(partitionFetchBytes: settings.partitionFetchBytes))
-        return LagTimestampReads(settings: settings, reader: FirstRecordReader(consumer: consumer))
+        return LagTimestampReads(settings: settings, reader: FirstRecordReader(consumer: consumer), logger: logger)
     }
 
     /// Every partition 4 records behind, group `g` committed at offset 1.
@@ -90,11 +91,12 @@ import TestSupport
     }
 
     /// Broker 2 is down: its partitions' reads wait out a long timeout on the reader's thread while the
-    /// cycles go on, interpolating; stopping cuts the wait short.
+    /// cycles go on, interpolating; stopping cuts the wait short, and the timeouts are logged once.
     @Test func aLeaderDownStallsNeitherTheCycleNorTheStop() throws {
         let (cluster, _) = try cluster()
         try cluster.setBrokerDown(2)
-        let reads = try reads(cluster, budget: Self.partitions, timeout: .seconds(3600))
+        let log = CapturedLog()
+        let reads = try reads(cluster, budget: Self.partitions, timeout: .seconds(3600), logger: log.logger)
         let insights = OffsetInsights(timestamps: reads)
         reads.start()
         defer { withExtendedLifetime(cluster) {} }
@@ -112,5 +114,8 @@ import TestSupport
         #expect(reads.counts.failures.isEmpty)
         #expect(reads.stop())
         #expect(reads.counts.failures[.timeout] == Self.partitions / 2)
+        #expect(log.lines.filter { $0.contains("timestamp read failed") } == [
+            "warning timestamp read failed; lag in seconds stays interpolated error=orders[1] offset 1: reading the first record timed out",
+        ])
     }
 }
