@@ -52,8 +52,9 @@ package final class OffsetInsights: Sendable {
     private struct Cycle {
         let now: Double
         let newest: NewestOffsets
-        /// Oldest offsets by topic, then partition.
-        let oldest: [String: [Int32: Int64]]
+        /// The partitions of each topic, sorted by id: a map per topic rather than per partition, as
+        /// only partitions with commits need their oldest offset.
+        let partitionsByTopic: [String: [PartitionState]]
         let statusWindow: Double
         /// Seconds since the previous cycle (0 for the first).
         let interval: Double
@@ -101,7 +102,8 @@ package final class OffsetInsights: Sendable {
     ) -> (OffsetInsightsReport, [RecordPosition]) {
         let now = cluster.collectedAt.timeIntervalSince1970
         let cycle = Cycle(
-            now: now, newest: cluster.newestOffsets, oldest: cluster.groups.isEmpty ? [:] : oldestOffsets(cluster.topics),
+            now: now, newest: cluster.newestOffsets,
+            partitionsByTopic: Dictionary(cluster.topics.map { ($0.name, $0.partitions) }, uniquingKeysWith: { first, _ in first }),
             statusWindow: statusWindow, interval: state.lastCycleAt.map { now - $0 } ?? 0)
         state.lastCycleAt = now
         recordNewestOffsets(&state, cluster: cluster, cycle: cycle)
@@ -121,17 +123,13 @@ package final class OffsetInsights: Sendable {
         return (report, wanted)
     }
 
-    private static func oldestOffsets(_ topics: [TopicState]) -> [String: [Int32: Int64]] {
-        var byTopic: [String: [Int32: Int64]] = [:]
-        byTopic.reserveCapacity(topics.count)
-        for topic in topics {
-            var offsets: [Int32: Int64] = [:]
-            for partition in topic.partitions {
-                if let watermarks = partition.watermarks, watermarks.oldest > 0 { offsets[partition.info.id] = watermarks.oldest }
-            }
-            if !offsets.isEmpty { byTopic[topic.name] = offsets }
-        }
-        return byTopic
+    /// The partition's oldest offset; 0 where unknown. Partition ids are usually their index.
+    private static func oldestOffset(of partition: TopicPartition, in cycle: Cycle) -> Int64 {
+        guard let partitions = cycle.partitionsByTopic[partition.topic] else { return 0 }
+        let index = Int(partition.partition)
+        let state = partitions.indices.contains(index) && partitions[index].info.id == partition.partition
+            ? partitions[index] : partitions.first { $0.info.id == partition.partition }
+        return state?.watermarks?.oldest ?? 0
     }
 
     /// A partition listed without offsets this cycle keeps its history; one no longer listed loses it.
@@ -196,8 +194,7 @@ package final class OffsetInsights: Sendable {
                 insight.newestOffset = newest
                 insight.lag = lag
                 insight.status = tracker.status(window: cycle.statusWindow, owned: assigned.map { $0.contains(partition) })
-                let oldest = cycle.oldest[partition.topic]?[partition.partition] ?? 0
-                let lost = max(0, oldest - committed)
+                let lost = max(0, oldestOffset(of: partition, in: cycle) - committed)
                 if lost > 0 { insight.lostMessages = lost }
                 let interpolated = state.newestOffsets[partition]?.lag(committed: committed)
                 let read = committed + lost < newest ? readLag(
