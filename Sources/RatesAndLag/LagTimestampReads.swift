@@ -43,6 +43,7 @@ package final class LagTimestampReads: LagTimestampSource {
 
     private let settings: Settings
     private let reader: FirstRecordReader
+    private let logger: Logger
     private let problems: ProblemLog<Failure>
     private let state = Locked(State())
     private let loop = BackgroundLoop(name: "lag-timestamps")
@@ -51,6 +52,7 @@ package final class LagTimestampReads: LagTimestampSource {
         precondition(settings.partitionsPerCycle > 0, "a reader without budget is not made")
         self.settings = settings
         self.reader = reader
+        self.logger = logger
         problems = ProblemLog("timestamp read failed; lag in seconds stays interpolated", recovery: "timestamp reads recovered", logger: logger)
     }
 
@@ -64,7 +66,7 @@ package final class LagTimestampReads: LagTimestampSource {
     /// Returns whether the reader stopped and closed its consumer within `BackgroundLoop.consumerCloseLimit`.
     @discardableResult
     package func stop() -> Bool {
-        loop.stop(waitingAtMost: BackgroundLoop.consumerCloseLimit)
+        loop.stop(closingConsumerOf: "the lag-timestamp reader", logger: logger)
     }
 
     package func takeFinishedReads() -> [RecordPosition: TimestampRead] {
