@@ -73,7 +73,7 @@ let package = Package(
         .executableTarget(
             name: "ExporterBenchmarks",
             dependencies: [
-                "Support", "Kafka", "Exposition", "HTTP", "Cluster", "ClusterMetrics", "ClientStats", "Overview", "Probe", "TestSupport",
+                "Support", "Kafka", "Exposition", "HTTP", "Cluster", "ClusterMetrics", "ClientStats", "Overview", "Probe", "RatesAndLag", "TestSupport",
                 .product(name: "Prometheus", package: "swift-prometheus", condition: .when(traits: ["PrometheusBaseline"])),
                 .product(name: "Logging", package: "swift-log"),
             ],

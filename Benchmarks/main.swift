@@ -8,7 +8,10 @@ if wanted("render") { RenderBenchmark.run() }
 // The exporter applies AllocationPolicy at start; the render benchmark also measures without it.
 AllocationPolicy.reuseLargeBuffers()
 if wanted("scrape") { try ScrapeBenchmark.run() }
-if wanted("collect") { try CollectionBenchmark.run() }
+if wanted("collect") {
+    try CollectionBenchmark.run()
+    try LagTimestampBenchmark.run()
+}
 if wanted("stats") { try StatsParseBenchmark.run() }
 if wanted("web") { try WebSecurityBenchmark.run() }
 if wanted("overview") { OverviewBenchmark.run() }
