@@ -45,7 +45,8 @@ let package = Package(
         .target(name: "CMicroHTTPDShims", dependencies: ["CMicroHTTPD"], linkerSettings: [.linkedLibrary("gnutls")]),
         .target(name: "CBuildInfo", cSettings: [.define("KAFKA_EXPORTER_REVISION", to: "\"\(revision)\"")]),
 
-        .target(name: "Support", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "CThreadName"),
+        .target(name: "Support", dependencies: ["CThreadName", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Kafka", dependencies: ["CRdKafka", "Support", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Exposition", dependencies: ["CZlib", "CMalloc", "Support"]),
         .target(name: "HTTP", dependencies: ["CMicroHTTPD", "CMicroHTTPDShims", "CCrypt", "Exposition", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")]),

@@ -1,6 +1,6 @@
-import Foundation
 import Kafka
 import Logging
+import Support
 
 /// Consumes `_rawdata` in group `router`, classifies each record by its measurement name and
 /// re-produces it into `_policy` or `_flow`, retrying when its producer's local queue is full.
@@ -48,7 +48,7 @@ final class ClassifyingRouter: DemoComponent, @unchecked Sendable {
                 return
             } catch where error.isQueueFull {
                 queueFullRetries += 1
-                Thread.sleep(forTimeInterval: 0.01)
+                Threads.sleep(for: .milliseconds(10))
             } catch {
                 logger.debug("demo router", metadata: ["error": "\(error)"])
                 return
