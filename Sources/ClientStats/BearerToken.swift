@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Support
 
 /// The secret that `POST /api/v1/stats` requires as `Authorization: Bearer <token>` (`--stats.token-file`).

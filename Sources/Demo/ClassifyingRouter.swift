@@ -1,6 +1,6 @@
+import Support
 import Kafka
 import Logging
-import Support
 
 /// Consumes `_rawdata` in group `router`, classifies each record by its measurement name and
 /// re-produces it into `_policy` or `_flow`, retrying when its producer's local queue is full.

@@ -1,6 +1,6 @@
 import CCrypt
 import CMicroHTTPDShims
-import Foundation
+import FoundationEssentials
 import Glibc
 import Synchronization
 import Support

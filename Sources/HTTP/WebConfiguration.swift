@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// `--web.config.file` in the Prometheus exporter-toolkit format (the file node_exporter and
 /// kafka_exporter read, and `promtool check web-config` checks):
