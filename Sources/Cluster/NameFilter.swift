@@ -49,14 +49,20 @@ private struct ExactName: Hashable {
     static func == (left: ExactName, right: ExactName) -> Bool { left.name.utf8.elementsEqual(right.name.utf8) }
 
     func hash(into hasher: inout Hasher) {
-        for byte in name.utf8 { hasher.combine(byte) }
+        var name = name
+        name.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
     }
 }
 
-/// A pattern of kafka_exporter's (Go RE2 syntax) as Swift `Regex` reads it, set to match as Go does:
-/// `\d`, `\w`, `\s`, `\b` and POSIX classes are ASCII-only, and `.` and classes match code points
-/// rather than grapheme clusters. README ("Coming from kafka_exporter") lists what still differs.
-///
+extension NameFilter {
+    /// A pattern of kafka_exporter's (Go RE2 syntax) as Swift `Regex` reads it, set to match as Go
+    /// does: `\d`, `\w`, `\s`, `\b` and POSIX classes are ASCII-only, and `.` and classes match code
+    /// points rather than grapheme clusters. README ("Coming from kafka_exporter") lists what still differs.
+    package static func goRegex(_ pattern: String) throws -> Regex<AnyRegexOutput> {
+        try Regex(pattern).asciiOnlyCharacterClasses().wordBoundaryKind(.simple).matchingSemantics(.unicodeScalar)
+    }
+}
+
 /// `Regex` is immutable (it compiles its program once, atomically) but not `Sendable` because its
 /// output type, `AnyRegexOutput`, is not; matching yields no output that crosses threads here.
 private struct Pattern: @unchecked Sendable {
@@ -64,7 +70,7 @@ private struct Pattern: @unchecked Sendable {
 
     init(_ pattern: String, inExclude: Bool) throws(NameFilter.InvalidPattern) {
         do {
-            regex = try Regex(pattern).asciiOnlyCharacterClasses().wordBoundaryKind(.simple).matchingSemantics(.unicodeScalar)
+            regex = try NameFilter.goRegex(pattern)
         } catch {
             throw NameFilter.InvalidPattern(pattern: pattern, reason: "\(error)", inExclude: inExclude)
         }
