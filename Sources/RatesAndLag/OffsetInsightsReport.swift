@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Cluster
 
 /// What the offset history says after one cycle: message rates per topic, and per consumer group its
