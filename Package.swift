@@ -22,7 +22,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         .systemLibrary(
@@ -40,15 +39,17 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        .systemLibrary(name: "CYAML", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "CCrypt", providers: [.apt(["libcrypt-dev"])]),
         .target(name: "CMicroHTTPDShims", dependencies: ["CMicroHTTPD"], linkerSettings: [.linkedLibrary("gnutls")]),
         .target(name: "CBuildInfo", cSettings: [.define("KAFKA_EXPORTER_REVISION", to: "\"\(revision)\"")]),
 
-        .target(name: "Support", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "CThreadName"),
+        .target(name: "Support", dependencies: ["CThreadName", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Kafka", dependencies: ["CRdKafka", "Support", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Exposition", dependencies: ["CZlib", "CMalloc", "Support"]),
-        .target(name: "HTTP", dependencies: ["CMicroHTTPD", "CMicroHTTPDShims", "CCrypt", "Exposition", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams")]),
+        .target(name: "HTTP", dependencies: ["CMicroHTTPD", "CMicroHTTPDShims", "CCrypt", "CYAML", "Exposition", "Support", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Cluster", dependencies: ["Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "MetricSources", dependencies: ["Cluster", "Exposition", "HTTP", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .target(name: "ClusterMetrics", dependencies: ["MetricSources", "Cluster", "Exposition", "Kafka", "Support", .product(name: "Logging", package: "swift-log"), .product(name: "ArgumentParser", package: "swift-argument-parser")]),
@@ -73,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "ExporterBenchmarks",
             dependencies: [
-                "Support", "Kafka", "Exposition", "HTTP", "Cluster", "ClusterMetrics", "ClientStats", "Overview", "Probe", "TestSupport",
+                "Support", "Kafka", "Exposition", "HTTP", "Cluster", "ClusterMetrics", "ClientStats", "Overview", "Probe", "RatesAndLag", "TestSupport",
                 .product(name: "Prometheus", package: "swift-prometheus", condition: .when(traits: ["PrometheusBaseline"])),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -14,6 +14,14 @@ enum Measure {
         return best
     }
 
+    /// User plus system CPU time of the whole process, in milliseconds.
+    static func processCPU() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let total = usage.ru_utime.tv_sec + usage.ru_stime.tv_sec
+        return Double(total) * 1000 + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000
+    }
+
     static func percentile(_ sorted: [Duration], _ fraction: Double) -> Duration {
         sorted[min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)]
     }

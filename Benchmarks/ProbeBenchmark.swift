@@ -30,9 +30,9 @@ enum ProbeBenchmark {
         try cluster.createTopic("probe", partitions: 3, replicationFactor: 3)
         for partition: Int32 in 0..<3 { try cluster.setLeader(topic: "probe", partition: partition, broker: partition + 1) }
 
-        let idleStart = processCPU()
+        let idleStart = Measure.processCPU()
         Thread.sleep(forTimeInterval: seconds)
-        let idleCPU = processCPU() - idleStart
+        let idleCPU = Measure.processCPU() - idleStart
 
         let requests = RequestCounter()
         let factory = KafkaClientFactory(
@@ -48,10 +48,10 @@ enum ProbeBenchmark {
         Thread.sleep(forTimeInterval: 2)
         let sentBefore = prober.snapshot().ledger.counts.values.reduce(0) { $0 + $1.produced }
         let requestsBefore = requests.settled()
-        let cpuStart = processCPU()
+        let cpuStart = Measure.processCPU()
         let wallStart = ContinuousClock.now
         Thread.sleep(forTimeInterval: seconds)
-        let cpu = processCPU() - cpuStart
+        let cpu = Measure.processCPU() - cpuStart
         let wall = (ContinuousClock.now - wallStart).milliseconds / 60_000
         let requestCount = requests.settled() - requestsBefore
         let sent = prober.snapshot().ledger.counts.values.reduce(0) { $0 + $1.produced } - sentBefore
@@ -59,13 +59,5 @@ enum ProbeBenchmark {
         return Result(
             recordsPerMinute: Double(sent) / wall, cpuPerMinute: (cpu - idleCPU) / wall,
             requestsPerMinute: Double(requestCount) / wall)
-    }
-
-    /// User plus system CPU time of the whole process, in milliseconds.
-    private static func processCPU() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        let total = usage.ru_utime.tv_sec + usage.ru_stime.tv_sec
-        return Double(total) * 1000 + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1000
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Support
 
 /// The secret that `POST /api/v1/stats` requires as `Authorization: Bearer <token>` (`--stats.token-file`).
 package struct BearerToken: Sendable {
@@ -13,7 +14,7 @@ package struct BearerToken: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InvalidTokenFile(description: "--stats.token-file \(path): cannot read the file")
         }
-        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = String(decoding: data, as: UTF8.self).trimmingWhitespace()
         guard !token.isEmpty else { throw InvalidTokenFile(description: "--stats.token-file \(path): the file is empty") }
         secret = Array(token.utf8)
     }
@@ -28,7 +29,7 @@ package struct BearerToken: Sendable {
     package func authorizes(_ authorization: String?) -> Bool {
         let parts = authorization?.split(separator: " ", maxSplits: 1) ?? []
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return false }
-        let presented = Array(parts[1].trimmingCharacters(in: .whitespaces).utf8)
+        let presented = Array(parts[1].trimmingWhitespace().utf8)
         var difference = UInt8(presented.count == secret.count ? 0 : 1)
         for index in secret.indices {
             difference |= secret[index] ^ (index < presented.count ? presented[index] : 0)

@@ -1,5 +1,4 @@
 import Exposition
-import Foundation
 import Kafka
 import Logging
 import Support

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Kafka
 import Logging
 import Support

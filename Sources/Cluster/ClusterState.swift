@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Kafka
 
 /// What one collection cycle saw of the cluster, after the topic and group filters.

@@ -1,4 +1,3 @@
-import Foundation
 import Support
 
 /// kafka_exporter's allow/deny filters: a name passes when `include` matches somewhere in it and
@@ -6,9 +5,9 @@ import Support
 package final class NameFilter: Sendable {
     package let include: String
     package let exclude: String
-    private let includeRegex: NSRegularExpressionBox
-    private let excludeRegex: NSRegularExpressionBox
-    private let cache = Locked<[String: Bool]>([:])
+    private let includeRegex: Pattern
+    private let excludeRegex: Pattern
+    private let cache = Locked<[ExactName: Bool]>([:])
 
     package struct InvalidPattern: Error, CustomStringConvertible {
         package let pattern: String
@@ -21,48 +20,64 @@ package final class NameFilter: Sendable {
     package init(include: String = ".*", exclude: String = "^$") throws(InvalidPattern) {
         self.include = include
         self.exclude = exclude
-        includeRegex = try NSRegularExpressionBox(include, inExclude: false)
-        excludeRegex = try NSRegularExpressionBox(exclude, inExclude: true)
+        includeRegex = try Pattern(include, inExclude: false)
+        excludeRegex = try Pattern(exclude, inExclude: true)
     }
 
     package static let everything = try! NameFilter()
 
     package func accepts(_ name: String) -> Bool {
-        if let known = cache.withLock({ $0[name] }) { return known }
+        let key = ExactName(name)
+        if let known = cache.withLock({ $0[key] }) { return known }
         let accepted = includeRegex.matches(name) && !excludeRegex.matches(name)
         cache.withLock { cache in
             // Bound the cache on clusters with churning names (e.g. temporary consumer groups).
             if cache.count > 100_000 { cache.removeAll() }
-            cache[name] = accepted
+            cache[key] = accepted
         }
         return accepted
     }
 }
 
-/// NSRegularExpression is immutable and documented as thread-safe; the box states that to Swift.
-private struct NSRegularExpressionBox: @unchecked Sendable {
-    let regex: NSRegularExpression
+/// A name compared by its bytes, as Kafka compares names: Swift's `String` equality would make
+/// "e\u{301}" and "é" one cache entry, though patterns tell them apart.
+private struct ExactName: Hashable {
+    let name: String
+
+    init(_ name: String) { self.name = name }
+
+    static func == (left: ExactName, right: ExactName) -> Bool { left.name.utf8.elementsEqual(right.name.utf8) }
+
+    func hash(into hasher: inout Hasher) {
+        var name = name
+        name.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    }
+}
+
+extension NameFilter {
+    /// A pattern of kafka_exporter's (Go RE2 syntax) as Swift `Regex` reads it, set to match as Go
+    /// does: `\d`, `\w`, `\s`, `\b` and POSIX classes are ASCII-only, and `.` and classes match code
+    /// points rather than grapheme clusters. README ("Coming from kafka_exporter") lists what still differs.
+    package static func goRegex(_ pattern: String) throws -> Regex<AnyRegexOutput> {
+        try Regex(pattern).asciiOnlyCharacterClasses().wordBoundaryKind(.simple).matchingSemantics(.unicodeScalar)
+    }
+}
+
+/// `Regex` is immutable (it compiles its program once, atomically) but not `Sendable` because its
+/// output type, `AnyRegexOutput`, is not; matching yields no output that crosses threads here.
+private struct Pattern: @unchecked Sendable {
+    let regex: Regex<AnyRegexOutput>
 
     init(_ pattern: String, inExclude: Bool) throws(NameFilter.InvalidPattern) {
         do {
-            // An empty pattern matches every name, as in Go; ICU refuses it, "^" means the same.
-            regex = try NSRegularExpression(pattern: pattern.isEmpty ? "^" : pattern)
+            regex = try NameFilter.goRegex(pattern)
         } catch {
-            // NSRegularExpression only says "The value is invalid."; Swift's parser says what is wrong.
-            throw NameFilter.InvalidPattern(pattern: pattern, reason: Self.reason(pattern), inExclude: inExclude)
-        }
-    }
-
-    private static func reason(_ pattern: String) -> String {
-        do {
-            _ = try Regex(pattern)
-            return "not a valid ICU regular expression"
-        } catch {
-            return "\(error)"
+            throw NameFilter.InvalidPattern(pattern: pattern, reason: "\(error)", inExclude: inExclude)
         }
     }
 
     func matches(_ name: String) -> Bool {
-        regex.firstMatch(in: name, range: NSRange(name.startIndex..., in: name)) != nil
+        // Only custom regex components throw, and a pattern parsed from text has none.
+        (try? regex.firstMatch(in: name)) != nil
     }
 }

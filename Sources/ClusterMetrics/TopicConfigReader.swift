@@ -1,4 +1,3 @@
-import Foundation
 import Kafka
 import Logging
 import Support
@@ -16,7 +15,7 @@ package struct TopicConfig: Sendable, Equatable {
     package init(_ entries: [String: String]) {
         retentionMilliseconds = entries["retention.ms"].flatMap(Double.init)
         retentionBytes = entries["retention.bytes"].flatMap(Double.init)
-        cleanupPolicies = entries["cleanup.policy"].map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.sorted() }
+        cleanupPolicies = entries["cleanup.policy"].map { $0.split(separator: ",").map { $0.trimmingWhitespace() }.sorted() }
         minInSyncReplicas = entries["min.insync.replicas"].flatMap { Int($0) }
     }
 }

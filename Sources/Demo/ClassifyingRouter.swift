@@ -1,4 +1,4 @@
-import Foundation
+import Support
 import Kafka
 import Logging
 
@@ -48,7 +48,7 @@ final class ClassifyingRouter: DemoComponent, @unchecked Sendable {
                 return
             } catch where error.isQueueFull {
                 queueFullRetries += 1
-                Thread.sleep(forTimeInterval: 0.01)
+                Threads.sleep(for: .milliseconds(10))
             } catch {
                 logger.debug("demo router", metadata: ["error": "\(error)"])
                 return

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Kafka
 import Logging
 import Support
@@ -32,7 +32,7 @@ final class TelegrafProducer: DemoComponent, @unchecked Sendable {
         }
         let now = ContinuousClock.now
         if now < nextSend {
-            Thread.sleep(forTimeInterval: min((nextSend - now).seconds, 0.1))
+            Threads.sleep(for: min(nextSend - now, .milliseconds(100)))
             return
         }
         nextSend += spacing

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Support
 
 /// The in-memory registry: each source (a collector) publishes its families; the registry renders

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Support
 
 /// Immutable bytes in stable memory, so that an HTTP server can send them without copying while a

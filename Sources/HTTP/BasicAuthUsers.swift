@@ -1,6 +1,7 @@
 import CCrypt
 import CMicroHTTPDShims
-import Foundation
+import FoundationEssentials
+import Glibc
 import Synchronization
 import Support
 
@@ -55,7 +56,7 @@ package final class BasicAuthUsers: Sendable {
     private static func credentials(_ authorization: String?) -> (String, String)? {
         let parts = authorization?.split(separator: " ", maxSplits: 1) ?? []
         guard parts.count == 2, parts[0].lowercased() == "basic",
-              let decoded = Data(base64Encoded: String(parts[1]).trimmingCharacters(in: .whitespaces)),
+              let decoded = Data(base64Encoded: String(parts[1]).trimmingWhitespace()),
               let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":")
         else { return nil }
         return (String(text[..<colon]), String(text[text.index(after: colon)...]))

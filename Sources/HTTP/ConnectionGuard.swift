@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 import Support
 
 /// `--web.max-connections`, `--web.max-connections-per-ip`, `--web.request-timeout`, and how long a

@@ -1,7 +1,7 @@
 import CMicroHTTPD
 import CMicroHTTPDShims
-import Foundation
 import Exposition
+import Glibc
 import Support
 
 /// libmicrohttpd behind a `Router`: a pool of internal threads, each request answered from the handler
@@ -111,7 +111,7 @@ package final class HTTPServer: @unchecked Sendable {
             let waited = ContinuousClock.now - started
             guard waited < Self.closeLimit else { return false }
             connectionGuard.shutDownAll(includingAnswered: waited >= Self.answerGrace)
-            Thread.sleep(forTimeInterval: 0.002)
+            Threads.sleep(for: .milliseconds(2))
         }
         return true
     }
@@ -122,7 +122,7 @@ package final class HTTPServer: @unchecked Sendable {
         _ body: (UnsafePointer<KXServerOptions>) -> Result
     ) -> Result {
         let pem = [options.tls?.keyPEM, options.tls?.certificatePEM, options.tls?.clientCAPEM, options.tls?.priorities].map { $0.flatMap { strdup($0) } }
-        defer { pem.forEach { Foundation.free($0) } }
+        defer { pem.forEach { Glibc.free($0) } }
         var shim = KXServerOptions(
             flags: UInt32(MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue),
             listen_fd: socket.descriptor,
@@ -281,7 +281,7 @@ private final class ServerContext: Sendable {
     /// microhttpd answers malformed requests (400, 413 for oversized headers) itself and reports them
     /// here, as it does socket errors.
     func protocolError(_ message: String) {
-        let trimmed = message.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = message.trimmingWhitespace()
         // A connection that ended, not a malformed request: counted as client_abort when a request was
         // underway, or by the connection guard (timeout, evicted) when it closed the connection.
         if Self.closureMessages.contains(where: trimmed.hasPrefix) { return }

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// A `--web.listen-address` value: `:9308` (every address), `127.0.0.1:9308`, `[::1]:9308`, `localhost:0`.
 package struct ListenAddress: Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// A TCP socket bound and listening on a `ListenAddress`, made before anything else starts (so a taken
 /// port ends the process before any Kafka client connects) and handed to microhttpd later.

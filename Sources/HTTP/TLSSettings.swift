@@ -1,5 +1,5 @@
 import CMicroHTTPDShims
-import Foundation
+import FoundationEssentials
 
 /// HTTPS for the exporter's own server (`tls_server_config`, or kafka_exporter's `--server.tls.*`),
 /// served by libmicrohttpd's GnuTLS support.

@@ -1,5 +1,4 @@
-import Foundation
-import Yams
+import FoundationEssentials
 
 /// `--web.config.file` in the Prometheus exporter-toolkit format (the file node_exporter and
 /// kafka_exporter read, and `promtool check web-config` checks):
@@ -39,11 +38,11 @@ package struct WebConfiguration: Sendable {
     /// Parses the YAML; file names are relative to `directory` (the config file's, as in the toolkit).
     package init(yaml: String, relativeTo directory: String) throws(HTTPServerError) {
         self.init()
-        let root: Node?
+        let root: YAMLNode?
         do {
-            root = try Yams.compose(yaml: yaml)
+            root = try YAMLNode.parse(yaml)
         } catch {
-            throw HTTPServerError("not valid YAML: \(String(describing: error).split(separator: "\n").first ?? "")")
+            throw HTTPServerError("not valid YAML: \(error)")
         }
         guard let root else { return }
         let document = try Section(root, path: "")
@@ -76,14 +75,14 @@ package struct WebConfiguration: Sendable {
 
 /// A YAML mapping with the dotted path to it, for one-line errors that say where.
 struct Section {
-    let pairs: [(key: String, value: Node)]
+    let pairs: [(key: String, value: YAMLNode)]
     let path: String
 
-    init(_ node: Node, path: String) throws(HTTPServerError) {
+    init(_ node: YAMLNode, path: String) throws(HTTPServerError) {
         guard let mapping = node.mapping else { throw HTTPServerError("\(path.isEmpty ? "the document" : path) must be a mapping") }
-        var pairs: [(String, Node)] = []
+        var pairs: [(String, YAMLNode)] = []
         for (key, value) in mapping {
-            guard let name = key.string else { throw HTTPServerError("\(path): keys must be strings") }
+            guard let name = key.scalar else { throw HTTPServerError("\(path): keys must be strings") }
             pairs.append((name, value))
         }
         self.pairs = pairs
@@ -98,8 +97,8 @@ struct Section {
         }
     }
 
-    private func value(_ key: String) -> Node? {
-        pairs.first { $0.key == key }.flatMap { $0.value.scalar?.string == "~" || $0.value.scalar?.string == "null" ? nil : $0.value }
+    private func value(_ key: String) -> YAMLNode? {
+        pairs.first { $0.key == key }.flatMap { $0.value.scalar == "~" || $0.value.scalar == "null" ? nil : $0.value }
     }
 
     func section(_ key: String) throws(HTTPServerError) -> Section? {
@@ -110,7 +109,7 @@ struct Section {
     func string(_ key: String) throws(HTTPServerError) -> String? {
         guard let node = value(key) else { return nil }
         guard let scalar = node.scalar else { throw HTTPServerError("\(name(key)) must be a string") }
-        return scalar.string
+        return scalar
     }
 
     func bool(_ key: String) throws(HTTPServerError) -> Bool? {

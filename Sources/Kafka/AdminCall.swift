@@ -1,5 +1,5 @@
 import CRdKafka
-import Foundation
+import Glibc
 
 /// One admin call's result queue and options, which keep the handle they were made from alive; the
 /// events read from the queue keep the call alive in turn, so each is destroyed before what it came from.

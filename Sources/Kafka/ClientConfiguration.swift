@@ -1,4 +1,5 @@
 import CRdKafka
+import Support
 
 /// librdkafka configuration properties, validated by librdkafka itself.
 package struct ClientConfiguration: Sendable, Equatable {
@@ -71,12 +72,5 @@ package struct ClientConfiguration: Sendable, Equatable {
             configuration.set(key, line[line.index(after: equals)...].trimmingWhitespace())
         }
         return configuration
-    }
-}
-
-extension StringProtocol {
-    func trimmingWhitespace() -> String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
-        return String(drop(while: isSpace).reversed().drop(while: isSpace).reversed())
     }
 }

@@ -58,6 +58,11 @@ package final class Consumer: Sendable {
         }
     }
 
+    /// Stops reading every assigned partition; their fetch queues stay known to `closeWithoutLeavingGroup`.
+    package func unassign() {
+        _ = try? client.withHandle { rd_kafka_assign($0, nil) }
+    }
+
     /// The next message, or nil after a timeout or an error, which `onError` hears: the readers in the
     /// exporter and the demo log it and read on.
     package func next(timeout: Duration, onError: (KafkaError) -> Void) -> ConsumedMessage? {

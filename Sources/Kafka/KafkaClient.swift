@@ -1,5 +1,4 @@
 import CRdKafka
-import Foundation
 import Support
 
 /// A librdkafka client: owns the `rd_kafka_t` (through a `KafkaHandle`) and the thread that serves
@@ -76,7 +75,7 @@ package final class KafkaClient: Sendable {
         guard let handle = take() else { return }
         handle.destroyInBackground()
         let poller = poller
-        Thread.detachNewThread {
+        Threads.detach {
             poller.stop()
             withExtendedLifetime(handle) {}
         }

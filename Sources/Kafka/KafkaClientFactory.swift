@@ -46,10 +46,10 @@ package struct KafkaClientFactory: Sendable {
     }
 
     /// A consumer that is assigned partitions: it never joins a group and never commits.
-    package func assignedConsumer(role: String) throws(KafkaError) -> Consumer {
+    package func assignedConsumer(role: String, properties: [(String, String)] = []) throws(KafkaError) -> Consumer {
         try consumer(role: role, properties: [
             ("group.id", "kafka-exporter-\(role)"), ("enable.auto.commit", "false"), ("enable.auto.offset.store", "false"),
-        ])
+        ] + properties)
     }
 
     func configuration(role: String) -> ClientConfiguration {

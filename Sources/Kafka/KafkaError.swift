@@ -46,6 +46,11 @@ package struct KafkaError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The call was made on a client that was closed (`KafkaError.closed`).
     package var isClosedClient: Bool { code == RD_KAFKA_RESP_ERR__DESTROY.rawValue }
 
+    /// The offset asked for is not in the log (with `auto.offset.reset` = `error`, librdkafka's own code).
+    package var isOffsetOutOfRange: Bool {
+        [RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE, RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET].contains { $0.rawValue == code }
+    }
+
     package var isQueueFull: Bool { code == RD_KAFKA_RESP_ERR__QUEUE_FULL.rawValue }
 
     /// The group does not exist on the broker (deleted, expired, or never created).

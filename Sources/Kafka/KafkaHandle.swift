@@ -1,5 +1,5 @@
 import CRdKafka
-import Foundation
+import Support
 import Synchronization
 
 /// One `rd_kafka_t` and the callback box librdkafka calls into, destroyed when the last reference goes.
@@ -30,7 +30,7 @@ final class KafkaHandle: @unchecked Sendable {
             box.release()
         }
         if destroysInBackground.load(ordering: .acquiring) {
-            Thread.detachNewThread(destroy)
+            Threads.detach(destroy)
         } else {
             destroy()
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The banner's problems. Thresholds are those of dashboards/kafka-exporter.rules.yml (RulesAgreementTests
 /// compares them with it); the banner shows a condition as soon as it holds (the alerts' `for:`

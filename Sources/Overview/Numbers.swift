@@ -1,13 +1,13 @@
-import Foundation
+import Glibc
 
 /// Numbers as the page and the banner write them: short, with thousands separated.
 enum Numbers {
     /// "0.25", "12.5", "3", "1,234".
     static func format(_ value: Double) -> String {
         guard value.isFinite else { return "–" }
-        if abs(value) >= 1e15 { return String(format: "%.3g", value) }
+        if abs(value) >= 1e15 { return printf("%.3g", value) }
         if abs(value) >= 100 || value == value.rounded() { return grouped(Int(value.rounded())) }
-        return String(format: abs(value) < 1 ? "%.2f" : "%.1f", value)
+        return printf(abs(value) < 1 ? "%.2f" : "%.1f", value)
     }
 
     private static func grouped(_ value: Int) -> String {
@@ -21,7 +21,7 @@ enum Numbers {
     }
 
     /// "2.0": a ratio of records out to records in.
-    static func ratio(_ value: Double) -> String { String(format: "%.1f", value) }
+    static func ratio(_ value: Double) -> String { printf("%.1f", value) }
 
     /// "2.0 ± 0.05 over 95 records": a ratio with what it is exact to and the records it was counted from.
     static func measuredRatio(_ ratio: Measured) -> String {
@@ -29,7 +29,7 @@ enum Numbers {
     }
 
     /// "0.05": how far a ratio of records may be off.
-    static func ratioBound(_ bound: Double) -> String { String(format: "%.2f", bound) }
+    static func ratioBound(_ bound: Double) -> String { printf("%.2f", bound) }
 
     /// " ± 0.05 over 95 records", or what of it is known.
     static func measurement(_ ratio: Measured, bound: (Double) -> String) -> String {
@@ -39,7 +39,7 @@ enum Numbers {
     /// "50 %", "1.5 %".
     static func percent(_ share: Double) -> String {
         let percent = share * 100
-        return (percent >= 10 || percent < 0.05 ? String(format: "%.0f", percent) : String(format: "%.1f", percent)) + " %"
+        return (percent >= 10 || percent < 0.05 ? printf("%.0f", percent) : printf("%.1f", percent)) + " %"
     }
 
     /// "45 s", "10 min", "2 h".
@@ -59,6 +59,17 @@ enum Numbers {
     }
 
     private static func trimmed(_ value: Double) -> String {
-        String(format: abs(value) >= 10 ? "%.0f" : "%.2g", value)
+        printf(abs(value) >= 10 ? "%.0f" : "%.2g", value)
+    }
+
+    /// What `String(format:)` gives for one number (it formats with the C library too, and needs full
+    /// Foundation): C's `printf` formats, "C" locale.
+    private static func printf(_ format: String, _ value: Double) -> String {
+        let length = Int(withVaList([value]) { vsnprintf(nil, 0, format, $0) })
+        return String(unsafeUninitializedCapacity: length + 1) { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { characters in
+                Int(withVaList([value]) { vsnprintf(characters.baseAddress, length + 1, format, $0) })
+            }
+        }
     }
 }

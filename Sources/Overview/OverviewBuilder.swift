@@ -1,5 +1,5 @@
 import Cluster
-import Foundation
+import FoundationEssentials
 import Support
 
 /// The document from the latest readings and the rings: charts of the top keys, tables of all.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Everything the overview shows, as the page draws it and `/api/v1/overview` serves it: the page
 /// and scripts read the same data.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What the exporter's route table puts around the overview: the heading, the cluster summary line
 /// and the links to every other endpoint (the page's footer).

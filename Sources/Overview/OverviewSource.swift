@@ -1,6 +1,6 @@
 import Cluster
 import Exposition
-import Foundation
+import FoundationEssentials
 import HTTP
 import MetricSources
 

@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 
 /// One chart as inline SVG: a line per series over the overview's history, y from 0 to a round
 /// maximum. Colours are presentation attributes, not styles, so the page's CSP needs no inline style.
@@ -69,5 +69,5 @@ enum SVGChart {
         return fraction == 0 ? whole : (tenths < 0 && tenths > -10 ? "-" : "") + whole + "." + String(fraction)
     }
 
-    private static func pow10(_ exponent: Double) -> Double { Foundation.pow(10, exponent) }
+    private static func pow10(_ exponent: Double) -> Double { Glibc.pow(10, exponent) }
 }

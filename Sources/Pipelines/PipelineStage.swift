@@ -1,4 +1,3 @@
-import Foundation
 import Support
 
 /// A stage of a pipeline declared with `--pipeline 'router: _rawdata -> _policy,_flow'`: the consumer
@@ -21,12 +20,12 @@ package struct PipelineStage: Sendable, Equatable {
     package init(parsing text: String) throws(ConfigurationError) {
         let problem = { (reason: String) in ConfigurationError("--pipeline \"\(text)\": \(reason) (expected 'stage: in,in -> out,out')") }
         guard let colon = text.firstIndex(of: ":") else { throw problem("no ':' after the stage name") }
-        let name = text[..<colon].trimmingCharacters(in: .whitespaces)
-        let flow = text[text.index(after: colon)...].components(separatedBy: "->")
+        let name = text[..<colon].trimmingWhitespace()
+        let flow = text[text.index(after: colon)...].split(separator: "->", omittingEmptySubsequences: false)
         guard !name.isEmpty else { throw problem("empty stage name") }
         guard flow.count == 2 else { throw problem("one '->' needed") }
-        let topics = { (side: String) in
-            side.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let topics = { (side: Substring) in
+            side.split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
         }
         let inputs = topics(flow[0]), outputs = topics(flow[1])
         guard !inputs.isEmpty, !outputs.isEmpty else { throw problem("input and output topics are both needed") }
@@ -38,7 +37,7 @@ package struct PipelineStage: Sendable, Equatable {
         var stages: [PipelineStage] = []
         for line in contents.split(separator: "\n") {
             let declaration = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
-                .trimmingCharacters(in: .whitespaces)
+                .trimmingWhitespace()
             if !declaration.isEmpty { stages.append(try PipelineStage(parsing: declaration)) }
         }
         return stages

@@ -1,6 +1,5 @@
 import Cluster
 import Exposition
-import Foundation
 import Kafka
 import Support
 

@@ -1,4 +1,3 @@
-import Foundation
 
 /// The value of a probe record: a marker, the exporter process's nonce (records of other exporters
 /// sharing the topic, and of earlier runs, are skipped), the sequence number and the wall-clock time

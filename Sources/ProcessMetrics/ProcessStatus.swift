@@ -1,4 +1,5 @@
-import Foundation
+import Glibc
+import Support
 
 /// What Linux says about a process in /proc: the values client_golang's process collector exports.
 package struct ProcessStatus: Sendable, Equatable {
@@ -42,11 +43,8 @@ package struct ProcessStatus: Sendable, Equatable {
 
     private static func contents(_ path: String) throws(Unreadable) -> String {
         // /proc files report size 0: read to the end rather than by size.
-        guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() else {
-            throw Unreadable(description: "\(path): not readable")
-        }
-        try? handle.close()
-        return String(decoding: data, as: UTF8.self)
+        guard let bytes = SystemFile.read(path) else { throw Unreadable(description: "\(path): not readable") }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Names in a directory, counted with readdir alone: descriptors closing meanwhile (librdkafka's
@@ -66,7 +64,7 @@ package struct ProcessStatus: Sendable, Equatable {
 
     private static func bootTimeSeconds(_ stat: String) throws(Unreadable) -> Double {
         for line in stat.split(separator: "\n") where line.hasPrefix("btime ") {
-            if let value = Double(line.dropFirst(6).trimmingCharacters(in: .whitespaces)) { return value }
+            if let value = Double(line.dropFirst(6).trimmingWhitespace()) { return value }
         }
         throw Unreadable(description: "/proc/stat: no btime line")
     }

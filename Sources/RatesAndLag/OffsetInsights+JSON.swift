@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Support
 
 /// The body of `/api/v1/groups`: every group's status, per-partition status, lag and lag in seconds.

@@ -1,6 +1,6 @@
 import Cluster
 import Exposition
-import Foundation
+import FoundationEssentials
 import Kafka
 import Support
 
@@ -41,6 +41,10 @@ package final class OffsetInsights: Sendable {
         var produced: [String: MessageCounter] = [:]
         var consumed: [GroupTopic: MessageCounter] = [:]
         var trackers: [GroupPartition: PartitionStatusTracker] = [:]
+        /// Timestamps read at the positions some group's lag starts at this cycle (the bound: one per
+        /// lagging partition and committed offset).
+        var timestamps: [RecordPosition: TimestampRead] = [:]
+        var lastCycleAt: Double?
         var report: OffsetInsightsReport?
     }
 
@@ -48,24 +52,42 @@ package final class OffsetInsights: Sendable {
     private struct Cycle {
         let now: Double
         let newest: NewestOffsets
+        /// The partitions of each topic, sorted by id: a map per topic rather than per partition, as
+        /// only partitions with commits need their oldest offset.
+        let partitionsByTopic: [String: [PartitionState]]
         let statusWindow: Double
+        /// Seconds since the previous cycle (0 for the first).
+        let interval: Double
+    }
+
+    /// What lag in seconds asks of the timestamp reads in one cycle.
+    private struct Reads {
+        var timestamps: [RecordPosition: TimestampRead] = [:]
+        /// With the error of the estimate they would replace, largest first.
+        var wanted: [RecordPosition: Double] = [:]
     }
 
     package let settings: Settings
+    private let timestampSource: (any LagTimestampSource)?
     private let state = Locked(State())
 
-    package init(settings: Settings = Settings()) {
+    /// `timestamps`: where lag in seconds reads record timestamps; nil to interpolate only.
+    package init(settings: Settings = Settings(), timestamps: (any LagTimestampSource)? = nil) {
         precondition(settings.statusWindow > .zero, "the status window must be positive")
         self.settings = settings
+        timestampSource = timestamps
     }
 
     /// Adds a cycle and returns the families it gives.
     package func update(with cluster: ClusterState) -> [MetricFamily] {
-        let report = state.withLock { state in
-            let report = Self.advance(&state, with: cluster, statusWindow: settings.statusWindow.seconds)
+        let finished = timestampSource?.takeFinishedReads() ?? [:]
+        let (report, wanted) = state.withLock { state in
+            state.timestamps.merge(finished) { _, new in new }
+            let (report, wanted) = Self.advance(&state, with: cluster, statusWindow: settings.statusWindow.seconds)
             state.report = report
-            return report
+            return (report, wanted)
         }
+        timestampSource?.want(wanted)
         return OffsetInsightsFamilies.build(report, topics: cluster.shard.ownsClusterWide)
     }
 
@@ -74,19 +96,40 @@ package final class OffsetInsights: Sendable {
         state.withLock { $0.report }
     }
 
-    private static func advance(_ state: inout State, with cluster: ClusterState, statusWindow: Double) -> OffsetInsightsReport {
-        let cycle = Cycle(now: cluster.collectedAt.timeIntervalSince1970, newest: cluster.newestOffsets, statusWindow: statusWindow)
+    /// The report, and the positions whose timestamps would improve it, most wanted first.
+    private static func advance(
+        _ state: inout State, with cluster: ClusterState, statusWindow: Double
+    ) -> (OffsetInsightsReport, [RecordPosition]) {
+        let now = cluster.collectedAt.timeIntervalSince1970
+        let cycle = Cycle(
+            now: now, newest: cluster.newestOffsets,
+            partitionsByTopic: Dictionary(cluster.topics.map { ($0.name, $0.partitions) }, uniquingKeysWith: { first, _ in first }),
+            statusWindow: statusWindow, interval: state.lastCycleAt.map { now - $0 } ?? 0)
+        state.lastCycleAt = now
         recordNewestOffsets(&state, cluster: cluster, cycle: cycle)
         let topics = topicRates(&state, cluster: cluster, cycle: cycle)
         var consumed: [GroupTopic: MessageCounter] = [:]
         var trackers: [GroupPartition: PartitionStatusTracker] = [:]
+        var reads = Reads()
         let groups = cluster.groups.map { group in
-            groupInsight(group, state: state, cycle: cycle, consumed: &consumed, trackers: &trackers)
+            groupInsight(group, state: state, cycle: cycle, consumed: &consumed, trackers: &trackers, reads: &reads)
         }
         state.consumed = consumed
         state.trackers = trackers
-        return OffsetInsightsReport(
+        state.timestamps = reads.timestamps
+        let wanted = reads.wanted.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map(\.key)
+        let report = OffsetInsightsReport(
             collectedAt: cluster.collectedAt, statusWindowSeconds: statusWindow, topics: topics, groups: groups)
+        return (report, wanted)
+    }
+
+    /// The partition's oldest offset; 0 where unknown. Partition ids are usually their index.
+    private static func oldestOffset(of partition: TopicPartition, in cycle: Cycle) -> Int64 {
+        guard let partitions = cycle.partitionsByTopic[partition.topic] else { return 0 }
+        let index = Int(partition.partition)
+        let state = partitions.indices.contains(index) && partitions[index].info.id == partition.partition
+            ? partitions[index] : partitions.first { $0.info.id == partition.partition }
+        return state?.watermarks?.oldest ?? 0
     }
 
     /// A partition listed without offsets this cycle keeps its history; one no longer listed loses it.
@@ -119,7 +162,7 @@ package final class OffsetInsights: Sendable {
 
     private static func groupInsight(
         _ group: ConsumerGroupState, state: State, cycle: Cycle,
-        consumed: inout [GroupTopic: MessageCounter], trackers: inout [GroupPartition: PartitionStatusTracker]
+        consumed: inout [GroupTopic: MessageCounter], trackers: inout [GroupPartition: PartitionStatusTracker], reads: inout Reads
     ) -> GroupInsight {
         let assigned = group.members.map { members in Set(members.flatMap(\.assignment)) }
         let byTopic = Dictionary(grouping: group.committedOffsets, by: \.key.topic)
@@ -151,9 +194,16 @@ package final class OffsetInsights: Sendable {
                 insight.newestOffset = newest
                 insight.lag = lag
                 insight.status = tracker.status(window: cycle.statusWindow, owned: assigned.map { $0.contains(partition) })
-                if let lagSeconds = state.newestOffsets[partition]?.lag(committed: committed) {
+                let lost = max(0, oldestOffset(of: partition, in: cycle) - committed)
+                if lost > 0 { insight.lostMessages = lost }
+                let interpolated = state.newestOffsets[partition]?.lag(committed: committed)
+                let read = committed + lost < newest ? readLag(
+                    at: RecordPosition(partition, committed + lost), newest: newest, lost: lost, interpolated: interpolated,
+                    state: state, cycle: cycle, reads: &reads) : nil
+                if let lagSeconds = LagSeconds.best(read: read, interpolated: interpolated) {
                     insight.lagSeconds = lagSeconds.seconds
                     insight.lagSecondsIsLowerBound = lagSeconds.isLowerBound
+                    insight.lagSecondsWasRead = lagSeconds.wasRead
                 }
                 partitions.append(insight)
             }
@@ -161,6 +211,33 @@ package final class OffsetInsights: Sendable {
         return GroupInsight(
             name: group.id, status: ConsumerStatus.group(of: partitions.compactMap(\.status)),
             maxLagSeconds: partitions.compactMap(\.lagSeconds).max(), topics: topics, partitions: partitions)
+    }
+
+    /// The lag read from the timestamp at `position` where one was read; otherwise the position is
+    /// wanted if a read would improve `interpolated`. With `lost` messages the record read is the oldest
+    /// left, younger than the oldest unconsumed one.
+    private static func readLag(
+        at position: RecordPosition, newest: Int64, lost: Int64, interpolated: LagSeconds?, state: State, cycle: Cycle,
+        reads: inout Reads
+    ) -> LagSeconds? {
+        switch state.timestamps[position] {
+        case .written(let seconds, let laterOffset)?:
+            reads.timestamps[position] = state.timestamps[position]
+            return LagSeconds.read(writtenAt: seconds, now: cycle.now, isLowerBound: laterOffset || lost > 0)
+        case .noTimestamp?:
+            reads.timestamps[position] = .noTimestamp
+            return nil
+        case .onlyMarkers(let end)? where newest <= end:
+            // A transactional consumer commits past its last message, before the transaction's marker.
+            reads.timestamps[position] = state.timestamps[position]
+            return LagSeconds(seconds: 0, isLowerBound: false, wasRead: true)
+        case .onlyMarkers?, nil:
+            break  // never read, or messages were written after the markers since
+        }
+        if LagSeconds.needsRead(interpolated, interval: cycle.interval) {
+            reads.wanted[position] = max(reads.wanted[position] ?? 0, interpolated?.maxError ?? .infinity)
+        }
+        return nil
     }
 
     private static func advanced(_ counter: MessageCounter?, to offsets: [TopicPartition: Int64], at time: Double) -> MessageCounter {

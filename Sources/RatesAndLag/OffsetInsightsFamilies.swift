@@ -52,16 +52,24 @@ enum OffsetInsightsFamilies {
         },
     ])
 
-    /// Lag in seconds and its lower-bound flag come together or not at all.
+    /// Lag in seconds and its lower-bound and read flags come together or not at all.
     private static let partitionFamilies = FamilyTable<PartitionInsight>(labelNames: ["consumergroup", "topic", "partition"], [
         .init(
             "kafka_consumergroup_lag_seconds", .gauge,
-            "How long ago the oldest message the group has not consumed was written, interpolated from the partition's offset history (0 when caught up)."
+            "How long ago the oldest message the group has not consumed was written: read from that record's timestamp or interpolated from the partition's offset history (kafka_consumergroup_lag_seconds_read; 0 when caught up)."
         ) { $0.lagSecondsIsLowerBound == nil ? nil : $0.lagSeconds },
         .init(
             "kafka_consumergroup_lag_seconds_lower_bound", .gauge,
-            "1 when kafka_consumergroup_lag_seconds is only a lower bound: the message is older than the exporter's history of the partition."
+            "1 when kafka_consumergroup_lag_seconds is only a lower bound: the message is older than the exporter's history of the partition, or the record read is younger than it (deleted or compacted away)."
         ) { partition in partition.lagSeconds == nil ? nil : partition.lagSecondsIsLowerBound.map { $0 ? 1 : 0 } },
+        .init(
+            "kafka_consumergroup_lag_seconds_read", .gauge,
+            "1 when kafka_consumergroup_lag_seconds comes from the timestamp of the record at the committed offset, 0 when it is interpolated (see docs/rates-and-lag.md)."
+        ) { partition in partition.lagSeconds == nil ? nil : partition.lagSecondsWasRead.map { $0 ? 1 : 0 } },
+        .init(
+            "kafka_consumergroup_lag_lost_messages", .gauge,
+            "Messages the group never consumed that retention deleted: the partition's oldest offset minus the committed offset (absent when none)."
+        ) { $0.lostMessages.map(Double.init) },
         .init(
             "kafka_consumergroup_partition_status", .gauge,
             "Partition status: \(ConsumerStatus.legend(ConsumerStatus.partitionStatuses)) (see docs/group-status.md)."

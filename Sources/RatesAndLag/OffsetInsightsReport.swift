@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Cluster
 
 /// What the offset history says after one cycle: message rates per topic, and per consumer group its
@@ -48,4 +48,8 @@ package struct PartitionInsight: Sendable, Equatable, Codable {
     package var lag: Int64?
     package var lagSeconds: Double?
     package var lagSecondsIsLowerBound: Bool?
+    /// Whether `lagSeconds` comes from the timestamp of the record at the committed offset.
+    package var lagSecondsWasRead: Bool?
+    /// Messages the group never consumed that retention deleted (committed offset below the oldest).
+    package var lostMessages: Int64?
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Cluster
 import Exposition
 import HTTP
+import Kafka
 import MetricSources
 import Support
 
@@ -9,11 +10,25 @@ import Support
 package struct RatesAndLagSource: ClusterStateSource {
     package static let groupsPath = "/api/v1/groups"
     package let name = "insights"
-    package static var declaredFamilies: [MetricFamily] { OffsetInsightsFamilies.declared }
+    package static var declaredFamilies: [MetricFamily] { OffsetInsightsFamilies.declared + LagTimestampReads.declaredFamilies }
     package let insights: OffsetInsights
+    /// The timestamp reads `insights` asks for; nil with `--lag.timestamp-reads=0`.
+    package let timestampReads: LagTimestampReads?
+
+    package init(insights: OffsetInsights, timestampReads: LagTimestampReads? = nil) {
+        (self.insights, self.timestampReads) = (insights, timestampReads)
+    }
 
     package func families(from state: ClusterState) -> [MetricFamily] {
-        insights.update(with: state)
+        insights.update(with: state) + (timestampReads?.families() ?? [])
+    }
+
+    package func start(publish: @escaping @Sendable ([MetricFamily]) -> Void) {
+        timestampReads?.start()
+    }
+
+    package func stop() {
+        timestampReads?.stop()
     }
 
     /// `/api/v1/groups`: every group's status, lag and lag in seconds; `/api/v1/groups/NAME`: one group.
@@ -30,19 +45,40 @@ package struct RatesAndLagSource: ClusterStateSource {
     }
 }
 
-/// `--group.status-window`.
+/// `--group.status-window` and the `--lag.timestamp-*` flags.
 package struct RatesAndLagOptions: SourceOptions {
-    @Option(name: .customLong("group.status-window"), parsing: .unconditional, help: "How long a consumer-group problem must last before the group's status reports it.") var statusWindow: String = DurationParsing.format(OffsetInsights.Settings().statusWindow)
+    package struct Settings: Sendable {
+        package var insights = OffsetInsights.Settings()
+        package var timestampReads = LagTimestampReads.Settings()
+    }
+
+    private static let defaults = Settings()
+
+    @Option(name: .customLong("group.status-window"), parsing: .unconditional, help: "How long a consumer-group problem must last before the group's status reports it.") var statusWindow: String = DurationParsing.format(defaults.insights.statusWindow)
+
+    @Option(name: .customLong("lag.timestamp-reads"), help: "Partitions per cycle at most whose lag in seconds is read from the timestamp of the record at the committed offset rather than interpolated (0: interpolate only).") var timestampReads: Int = defaults.timestampReads.partitionsPerCycle
+
+    @Option(name: .customLong("lag.timestamp-fetch-bytes"), help: "max.partition.fetch.bytes of the timestamp reads: bytes fetched per partition read beyond its first record batch.") var timestampFetchBytes: Int = defaults.timestampReads.partitionFetchBytes
 
     package init() {}
 
-    package func settings() throws(ConfigurationError) -> OffsetInsights.Settings {
-        var settings = OffsetInsights.Settings()
-        settings.statusWindow = try FlagValue.positiveDuration(statusWindow, flag: "--group.status-window")
+    package func settings() throws(ConfigurationError) -> Settings {
+        var settings = Settings()
+        settings.insights.statusWindow = try FlagValue.positiveDuration(statusWindow, flag: "--group.status-window")
+        guard timestampReads >= 0 else { throw ConfigurationError("--lag.timestamp-reads must not be negative") }
+        guard timestampFetchBytes >= 1 else { throw ConfigurationError("--lag.timestamp-fetch-bytes must be at least 1") }
+        settings.timestampReads.partitionsPerCycle = timestampReads
+        settings.timestampReads.partitionFetchBytes = timestampFetchBytes
         return settings
     }
 
-    package func makeSource(_ settings: OffsetInsights.Settings, in context: SourceContext) throws -> RatesAndLagSource? {
-        RatesAndLagSource(insights: OffsetInsights(settings: settings))
+    package func makeSource(_ settings: Settings, in context: SourceContext) throws -> RatesAndLagSource? {
+        guard settings.timestampReads.partitionsPerCycle > 0 else {
+            return RatesAndLagSource(insights: OffsetInsights(settings: settings.insights))
+        }
+        let consumer = try context.kafka.assignedConsumer(
+            role: "lag-timestamps", properties: FirstRecordReader.properties(partitionFetchBytes: settings.timestampReads.partitionFetchBytes))
+        let reads = LagTimestampReads(settings: settings.timestampReads, reader: FirstRecordReader(consumer: consumer), logger: context.logger)
+        return RatesAndLagSource(insights: OffsetInsights(settings: settings.insights, timestamps: reads), timestampReads: reads)
     }
 }

@@ -1,4 +1,4 @@
-import Foundation
+import Dispatch
 
 /// Runs work over and over on a thread of its own until stopped. librdkafka calls block, so they stay
 /// off Swift's shared thread pool; every poller, reader and schedule in the exporter runs on one of these.
@@ -37,7 +37,7 @@ package final class BackgroundLoop: Sendable {
         }
         guard starts else { return }
         finished.enter()
-        let thread = Thread { [stopFlag, wake] in
+        Threads.detach(name: name) { [stopFlag, wake] in
             while !stopFlag.isRaised {
                 let pause = pass()
                 if pause > .zero, !stopFlag.isRaised { _ = wake.wait(timeout: .now() + pause.seconds) }
@@ -45,8 +45,6 @@ package final class BackgroundLoop: Sendable {
             finish()
             finished.leave()
         }
-        thread.name = name
-        thread.start()
     }
 
     /// Asks the loop to stop and waits for the pass in progress and `finish`; a loop that never started

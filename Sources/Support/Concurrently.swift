@@ -1,4 +1,4 @@
-import Foundation
+import Dispatch
 
 /// Runs blocking work (librdkafka calls) on a thread of its own while the caller does something else.
 package final class Concurrently<Value: Sendable>: Sendable {
@@ -7,7 +7,7 @@ package final class Concurrently<Value: Sendable>: Sendable {
 
     package static func start(_ work: @escaping @Sendable () -> Value) -> Concurrently<Value> {
         let task = Concurrently<Value>()
-        Thread.detachNewThread {
+        Threads.detach {
             let value = work()
             task.result.withLock { $0 = value }
             task.done.signal()

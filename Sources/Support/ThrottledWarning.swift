@@ -1,4 +1,3 @@
-import Foundation
 import Logging
 
 /// Logs a warning at most once per interval, saying how many occurrences it stands for, so that a

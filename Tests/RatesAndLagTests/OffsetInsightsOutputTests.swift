@@ -10,10 +10,11 @@ import TestSupport
     private static let hostileGroup = "we\"ird\\group\nname/with slash"
     private static let hostileTopic = "tö\"pic\\"
 
-    /// Three cycles of a topic with a group lagging since before the first cycle, a caught-up group and
-    /// a partition without offsets.
+    /// Three cycles of a topic with a group lagging since before the first cycle (retention deleted 10
+    /// of its messages), a caught-up group and a partition without offsets.
     private func runCluster() -> (ScriptedCluster, [MetricFamily]) {
         var cluster = ScriptedCluster()
+        cluster.oldest = [Self.hostileTopic: [20]]
         var families: [MetricFamily] = []
         for second in [0.0, 15, 30] {
             cluster.topics = [Self.hostileTopic: [100 + Int64(second) * 10, nil], "idle": [7]]
@@ -30,7 +31,8 @@ import TestSupport
     func everyFamilyIsFilledAndPassesPromtool() throws {
         let (_, families) = runCluster()
         #expect(families.map(\.name).sorted() == [
-            "kafka_consumergroup_lag_seconds", "kafka_consumergroup_lag_seconds_lower_bound",
+            "kafka_consumergroup_lag_lost_messages", "kafka_consumergroup_lag_seconds", "kafka_consumergroup_lag_seconds_lower_bound",
+            "kafka_consumergroup_lag_seconds_read",
             "kafka_consumergroup_max_lag_seconds", "kafka_consumergroup_messages_consumed_per_minute",
             "kafka_consumergroup_messages_consumed_total", "kafka_consumergroup_partition_status",
             "kafka_consumergroup_status", "kafka_topic_messages_in_per_minute", "kafka_topic_messages_in_per_second",
@@ -58,7 +60,7 @@ import TestSupport
         #expect(lagging.partitions == [
             PartitionInsight(
                 topic: Self.hostileTopic, partition: 0, status: .ok, committedOffset: 10, newestOffset: 400, lag: 390,
-                lagSeconds: 30, lagSecondsIsLowerBound: true),
+                lagSeconds: 30, lagSecondsIsLowerBound: true, lagSecondsWasRead: false, lostMessages: 10),
             PartitionInsight(topic: Self.hostileTopic, partition: 1, committedOffset: 3),
         ])
         #expect(lagging.topics == [ConsumedTopic(topic: Self.hostileTopic, messagesConsumedTotal: 13, messagesConsumedPerMinute: 0)])

@@ -16,13 +16,15 @@ struct ScriptedCluster {
     var commits: [String: [TopicPartition: Int64]] = [:]
     /// Members by group, each assigned the listed partitions; groups left out cannot be described.
     var members: [String: [[TopicPartition]]] = [:]
+    /// Oldest offset of each partition, by topic; 0 where not listed.
+    var oldest: [String: [Int64]] = [:]
 
     let insights: OffsetInsights
 
-    init(statusWindow: Duration = .seconds(120)) {
+    init(statusWindow: Duration = .seconds(120), timestamps: (any LagTimestampSource)? = nil) {
         var settings = OffsetInsights.Settings()
         settings.statusWindow = statusWindow
-        insights = OffsetInsights(settings: settings)
+        insights = OffsetInsights(settings: settings, timestamps: timestamps)
     }
 
     func state(at second: Double) -> ClusterState {
@@ -32,7 +34,7 @@ struct ScriptedCluster {
                 TopicState(name: name, partitions: topics[name]!.enumerated().map { id, newest in
                     PartitionState(
                         info: PartitionInfo(id: Int32(id), leader: 1, replicas: [1], inSyncReplicas: [1]),
-                        watermarks: newest.map { Watermarks(oldest: 0, newest: $0) })
+                        watermarks: newest.map { Watermarks(oldest: oldest[name]?[id] ?? 0, newest: $0) })
                 })
             },
             groups: commits.keys.sorted().map { id in

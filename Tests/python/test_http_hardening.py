@@ -531,6 +531,15 @@ def test_invalid_web_settings_exit_2_with_one_line(arguments: list[str], message
     assert result.stderr.startswith(f"kafka-exporter: {message}") and result.stderr.count("\n") == 1, result.stderr
 
 
+def test_malformed_web_config_exits_2_with_one_line_saying_where(tmp_path: Path) -> None:
+    config = tmp_path / "web-config.yml"
+    config.write_text("basic_auth_users: [\n")
+    result = subprocess.run([BINARY, "--web.config.file", str(config)], capture_output=True, text=True, timeout=20)
+    assert result.returncode == 2
+    message = f"kafka-exporter: --web.config.file {config}: not valid YAML: did not find expected node content at line 2, column 1"
+    assert result.stderr.startswith(message) and result.stderr.count("\n") == 1, result.stderr
+
+
 def test_every_listen_address_is_served(tmp_path: Path) -> None:
     ports = [free_port(), free_port()]
     process = subprocess.Popen(

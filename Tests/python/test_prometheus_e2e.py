@@ -239,6 +239,8 @@ QUIET_ALERTS: dict[str, tuple[str, str]] = {
     "KafkaExporterStale": ("the demo collects every second", "kafka_exporter_last_collect_success_timestamp_seconds"),
     "KafkaConsumerGroupLagGrowing": ("the demo's consumers keep up: lag stays far below 1000",
                                      "consumergroup_topic:kafka_consumergroup_lag_sum:deriv10m"),
+    "KafkaConsumerGroupMessagesOld": ("the demo's groups keep up: their oldest unconsumed message is seconds old",
+                                      "kafka_consumergroup_max_lag_seconds"),
     "KafkaConsumerGroupStopped": ("every demo group commits", "kafka_consumergroup_partition_status"),
     "KafkaConsumerGroupStalled": ("every demo group advances", "kafka_consumergroup_partition_status"),
     "KafkaTopicUnderReplicatedPartitions": ("the mock cluster's replicas stay in sync",

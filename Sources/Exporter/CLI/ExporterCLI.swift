@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import Glibc
 import Support
 
 /// The process entry point: parses arguments, runs the command, and maps failures to exit statuses

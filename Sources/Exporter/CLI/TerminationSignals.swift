@@ -1,5 +1,5 @@
 import Dispatch
-import Foundation
+import Glibc
 import Support
 
 /// SIGINT and SIGTERM, caught from the moment this is made: made before the exporter starts, a signal

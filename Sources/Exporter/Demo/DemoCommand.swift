@@ -1,7 +1,8 @@
 import ArgumentParser
 import Cluster
 import Demo
-import Foundation
+import Dispatch
+import Glibc
 import HTTP
 import Kafka
 import Logging
@@ -95,7 +96,7 @@ struct DemoCommand: ParsableCommand {
         run.onStarted = { exporter in
             statistics.connect(exporter.statisticsHandler)
             let banner = Self.banner(bootstrap: pipeline.bootstrapServers, port: exporter.port, configuration: configuration, rate: rate)
-            FileHandle.standardOutput.write(Data((banner + "\n").utf8))
+            SystemFile.write(banner + "\n", to: STDOUT_FILENO)
         }
         try run.runUntilTerminated()
     }
@@ -121,9 +122,10 @@ struct DemoCommand: ParsableCommand {
     private static func banner(bootstrap: String, port: UInt16, configuration: ExporterConfiguration, rate: Double) -> String {
         let host = configuration.listenAddress.host.map { $0.contains(":") ? "[\($0)]" : $0 } ?? "localhost"
         let base = "http://\(host):\(port)"
+        let perMinute = rate == rate.rounded() ? String(Int(rate)) : String(rate)
         return """
             kafka-exporter demo: mock cluster with 3 brokers at \(bootstrap)
-              pipeline: telegraf → _rawdata (\(rate.formatted()) msg/min) → router → _policy | _flow → policy-store, flow-store
+              pipeline: telegraf → _rawdata (\(perMinute) msg/min) → router → _policy | _flow → policy-store, flow-store
               metrics:  curl \(base)\(configuration.telemetryPath)
               try:      curl -s \(base)\(configuration.telemetryPath) | grep -E 'kafka_topic_partition_current_offset|kafka_consumergroup_lag_sum'
               overview: \(base)/

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Cluster
 import Exposition
-import Foundation
+import FoundationEssentials
 import HTTP
 import MetricSources
 import Support

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Logging
 import Support
 
@@ -35,18 +36,23 @@ struct StructuredLogHandler: LogHandler {
         fields.map { key, value in
             let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\n" }
             guard needsQuotes else { return "\(key)=\(value)" }
-            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\")
-                .replacingOccurrences(of: "\"", with: "\\\"")
-                .replacingOccurrences(of: "\n", with: "\\n")
+            let escaped = value.replacing("\\", with: "\\\\")
+                .replacing("\"", with: "\\\"")
+                .replacing("\n", with: "\\n")
             return "\(key)=\"\(escaped)\""
         }.joined(separator: " ")
     }
 
+    private static let encoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return encoder
+    }()
+
     static func json(_ fields: [(String, String)]) -> String {
         var object: [String: String] = [:]
         for (key, value) in fields { object[key] = value }
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self)
+        return String(decoding: (try? encoder.encode(object)) ?? Data(), as: UTF8.self)
     }
 }
 
@@ -56,7 +62,7 @@ enum StandardError {
 
     static func write(_ text: String) {
         lock.withLock { _ in
-            FileHandle.standardError.write(Data(text.utf8))
+            SystemFile.write(text, to: STDERR_FILENO)
         }
     }
 }

@@ -14,7 +14,7 @@ enum ConstantLabels {
 
     static func parse(_ text: String) throws(ConfigurationError) -> [ExporterConfiguration.Label] {
         var labels: [ExporterConfiguration.Label] = []
-        for pair in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !pair.isEmpty {
+        for pair in text.split(separator: ",").map({ $0.trimmingWhitespace() }) where !pair.isEmpty {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
             guard parts.count == 2 else { throw ConfigurationError("--kafka.labels: \"\(pair)\" is not name=value") }
             let name = parts[0]

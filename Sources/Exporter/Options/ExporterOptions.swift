@@ -1,6 +1,6 @@
 import ArgumentParser
 import Cluster
-import Foundation
+import FoundationEssentials
 import HTTP
 import Kafka
 import Support

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Kafka
 import Support
 
@@ -16,7 +16,7 @@ struct KafkaConnectionOptions: ParsableArguments, Sendable {
     /// The broker list and version; the first properties of every handle.
     func base() throws(ConfigurationError) -> ClientConfiguration {
         var configuration = ClientConfiguration()
-        let brokers = servers.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { $0.trimmingCharacters(in: .whitespaces) }
+        let brokers = servers.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { $0.trimmingWhitespace() }
         guard !brokers.isEmpty, !brokers.contains(where: \.isEmpty) else { throw ConfigurationError("--kafka.server: empty broker address") }
         configuration.set("bootstrap.servers", brokers.joined(separator: ","))
         if let brokerVersion {

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import Kafka
 import Support
 
@@ -73,7 +72,7 @@ struct SASLOptions: ParsableArguments, Sendable {
             if let username { configuration.set("sasl.oauthbearer.client.id", username) }
             if let password { configuration.set("sasl.oauthbearer.client.secret", password) }
             if let oauthScopes, !oauthScopes.isEmpty {
-                configuration.set("sasl.oauthbearer.scope", oauthScopes.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " "))
+                configuration.set("sasl.oauthbearer.scope", oauthScopes.split(separator: ",").map { $0.trimmingWhitespace() }.joined(separator: " "))
             }
         default:
             if let username { configuration.set("sasl.username", username) }
