@@ -161,7 +161,16 @@ def container(podman: Podman, image: str, demo_namespace: tuple[str, str]) -> It
         podman.run("rm", "--force", "--time", "0", CONTAINER, check=False)
 
 
-def test_metrics_are_served_from_inside_the_container(container: str, demo_namespace: tuple[str, str]) -> None:
+def container_report(podman: Podman, container: str) -> str:
+    """What a failure message needs to tell a slow start from an exit: the state and the log's end."""
+    state = podman.run("inspect", "--format", "{{.State.Status}} exit={{.State.ExitCode}} {{.State.Error}}", container,
+                       check=False)
+    logs = podman.run("logs", "--tail", "20", container, check=False)
+    return f"container {state.stdout.strip()}{state.stderr.strip()}; its log ends:\n{logs.stdout}{logs.stderr}"
+
+
+def test_metrics_are_served_from_inside_the_container(podman: Podman, container: str,
+                                                      demo_namespace: tuple[str, str]) -> None:
     namespace, _ = demo_namespace
     deadline = time.monotonic() + 60
     metrics = None
@@ -171,7 +180,7 @@ def test_metrics_are_served_from_inside_the_container(container: str, demo_names
                            for group, topic in DEMO_GROUPS.items()):
             break
         time.sleep(0.5)
-    assert metrics, "the container's exporter never answered on /metrics"
+    assert metrics, f"the container's exporter never answered on /metrics: {container_report(podman, container)}"
     assert sample(metrics, "kafka_brokers") == 3, "the mock cluster's 3 brokers"
     assert sample(metrics, "kafka_exporter_up") == 1
     for topic in DEMO_GROUPS.values():
