@@ -62,7 +62,8 @@ QUEUED_BYTES_BOUND = QUEUED_RECORDS_BOUND * 200
 # librdkafka reports admin handles (cluster, group offsets) as producers. The demo reads no topic
 # configs (the mock cluster has no controller to answer DescribeConfigs).
 PRODUCER_CLIENTS = {"telegraf", "router", "kafka-exporter-cluster", "kafka-exporter-group-offsets", "kafka-exporter-probe"}
-ALL_CLIENTS = PRODUCER_CLIENTS | {"router", "policy-store", "flow-store", "kafka-exporter-duplicates"}
+ALL_CLIENTS = PRODUCER_CLIENTS | {"router", "policy-store", "flow-store", "kafka-exporter-duplicates",
+                                   "kafka-exporter-lag-timestamps"}
 COLLECTION_STAGES = {"metadata", "watermarks", "list_groups", "describe_groups", "group_offsets"}
 # The rules' rates use 1m windows: they are exact once Prometheus holds a full window of samples.
 FULL_RATE_WINDOW_SECONDS = 65
