@@ -14,7 +14,6 @@ group past its last message, at the commit marker, is caught up: 0, read.
 
 import signal
 import time
-import urllib.request
 import uuid
 from contextlib import ExitStack
 from pathlib import Path
@@ -23,10 +22,8 @@ import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 
 from conftest import tansu_topic
+from helpers.scrape import Series, scrape
 from test_prometheus_e2e import Stack, exporter_binary
-from test_sharding import LABEL, SAMPLE
-
-Series = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
 RECORDS = 40
 COMMITTED = 10
@@ -48,20 +45,6 @@ def produce_an_hour_ago(broker: str, topic: str) -> list[int]:
         producer.flush(10)
     assert not failures and producer.flush(10) == 0
     return timestamps
-
-
-def scrape(url: str) -> Series | None:
-    """Every series of /metrics, the exporter's own included (test_sharding.scrape leaves those out)."""
-    try:
-        text = urllib.request.urlopen(url + "/metrics", timeout=5).read().decode()
-    except OSError:
-        return None
-    series: Series = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            name, label_text, value = SAMPLE.match(line).groups()
-            series[(name, tuple(LABEL.findall(label_text or "")))] = float(value)
-    return series
 
 
 def commit(broker: str, group: str, topic: str, offset: int) -> None:

@@ -12,10 +12,8 @@ depend on what each process saw since its own start, so only their presence is c
 """
 
 import os
-import re
 import subprocess
 import time
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,6 +23,8 @@ from confluent_kafka import Consumer, TopicPartition
 
 from helpers.demo import running_demo
 from helpers.run_tansu import free_port
+from helpers.scrape import Series
+from helpers.scrape import scrape as scrape_series
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 SHARDS = 3
@@ -111,24 +111,9 @@ def exporters(demo: str) -> Iterator[dict[str, str]]:
             assert process.wait(30) == 0
 
 
-Series = dict[tuple[str, tuple[tuple[str, str], ...]], float]
-SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
-LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
-
-
 def scrape(url: str) -> Series | None:
-    try:
-        text = urllib.request.urlopen(url + "/metrics", timeout=5).read().decode()
-    except OSError:
-        return None
-    series: Series = {}
-    for line in text.splitlines():
-        if line.startswith("#") or not line:
-            continue
-        name, labels, value = SAMPLE.match(line).groups()
-        if not name.startswith(PER_REPLICA_PREFIXES):
-            series[(name, tuple(LABEL.findall(labels or "")))] = float(value)
-    return series
+    """Series every replica serves alike: the exporter's own (per replica) are left out."""
+    return scrape_series(url, keep=lambda name: not name.startswith(PER_REPLICA_PREFIXES))
 
 
 def scrape_all(urls: dict[str, str]) -> dict[str, Series | None]:
