@@ -63,21 +63,36 @@ extension NameFilter {
     }
 }
 
-/// `Regex` is immutable (it compiles its program once, atomically) but not `Sendable` because its
-/// output type, `AnyRegexOutput`, is not; matching yields no output that crosses threads here.
-private struct Pattern: @unchecked Sendable {
-    let regex: Regex<AnyRegexOutput>
+/// A pattern as it is decided. kafka_exporter's two defaults, `.*` (every name) and `^$` (only the
+/// empty name: Go's `$` without `(?m)` matches at the end of the text only), are decided without a
+/// regex: the default configuration then never runs the regex parser and engine, whose code would
+/// otherwise be paged in at start (BENCHMARKS.md, "The fixed cost at 1,000 partitions").
+private enum Pattern: @unchecked Sendable {
+    case anyName
+    case emptyName
+    /// `Regex` is immutable (it compiles its program once, atomically) but not `Sendable` because its
+    /// output type, `AnyRegexOutput`, is not; matching yields no output that crosses threads here.
+    case regex(Regex<AnyRegexOutput>)
 
     init(_ pattern: String, inExclude: Bool) throws(NameFilter.InvalidPattern) {
-        do {
-            regex = try NameFilter.goRegex(pattern)
-        } catch {
-            throw NameFilter.InvalidPattern(pattern: pattern, reason: "\(error)", inExclude: inExclude)
+        switch pattern {
+        case ".*": self = .anyName
+        case "^$": self = .emptyName
+        default:
+            do {
+                self = .regex(try NameFilter.goRegex(pattern))
+            } catch {
+                throw NameFilter.InvalidPattern(pattern: pattern, reason: "\(error)", inExclude: inExclude)
+            }
         }
     }
 
     func matches(_ name: String) -> Bool {
+        switch self {
+        case .anyName: true
+        case .emptyName: name.isEmpty
         // Only custom regex components throw, and a pattern parsed from text has none.
-        (try? regex.firstMatch(in: name)) != nil
+        case .regex(let regex): (try? regex.firstMatch(in: name)) != nil
+        }
     }
 }

@@ -16,6 +16,9 @@ import Testing
         #expect(NameFilter.everything.accepts("x"))
         // kafka_exporter's default exclude "^$" leaves out only the empty (legacy) group name.
         #expect(!NameFilter.everything.accepts(""))
+        // Go's "$" matches only at the end of the text and ".*" matches the empty start of any text.
+        #expect(NameFilter.everything.accepts("\n"))
+        #expect(NameFilter.everything.accepts("line\nbreak"))
     }
 
     /// kafka_exporter's flags take Go RE2 patterns; these are the forms its users write.
