@@ -6,9 +6,18 @@ struct KingpinSpelling {
     /// Long names (without `--`) of the boolean flags that have a `--no-` form.
     let booleanFlags: Set<String>
 
-    /// The boolean flags listed in `help`: those shown with a `--no-` form.
+    /// The boolean flags listed in `help`: those shown with a `--no-` form. Read without a `Regex`, whose
+    /// parser would be paged in at every start for this alone (BENCHMARKS.md, "The fixed cost at 1,000
+    /// partitions").
     init(help: String) {
-        booleanFlags = Set(help.matches(of: /--(?:no-|\[no-\])([A-Za-z0-9][A-Za-z0-9._-]*)/).map { String($0.1) })
+        var flags = Set<String>()
+        for marker in ["--no-", "--[no-]"] {
+            for following in help.split(separator: marker, omittingEmptySubsequences: false).dropFirst() {
+                let name = following.prefix { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }
+                if let first = name.first, !"._-".contains(first) { flags.insert(String(name)) }
+            }
+        }
+        booleanFlags = flags
     }
 
     /// The values Go's strconv.ParseBool (and so kingpin) accepts.
