@@ -8,6 +8,20 @@ let revision = ProcessInfo.processInfo.environment["KAFKA_EXPORTER_REVISION"].fl
     value.allSatisfy { $0.isHexDigit } && !value.isEmpty ? value : nil
 } ?? "unknown"
 
+/// How the release binary is linked so that a running exporter pages in less of it (BENCHMARKS.md,
+/// "The fixed cost at 1,000 partitions"): lld puts the functions a running exporter calls next to each
+/// other, in the order `scripts/generate-symbol-order` recorded (names it no longer finds are skipped),
+/// and packs the relative relocations the loader would otherwise read and apply page by page
+/// (`DT_RELR`, glibc ≥ 2.36, Debian 12's).
+let releaseLayout: [LinkerSetting] = [
+    .unsafeFlags([
+        "-use-ld=lld",
+        "-Xlinker", "--symbol-ordering-file=\(Context.packageDirectory)/Sources/kafka-exporter/symbol-order.txt",
+        "-Xlinker", "--no-warn-symbol-ordering",
+        "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+    ], .when(platforms: [.linux], configuration: .release)),
+]
+
 let package = Package(
     name: "kafka-exporter",
     platforms: [.macOS(.v15)],
@@ -69,7 +83,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "kafka-exporter", dependencies: ["Exporter", "Exposition"]),
+        .executableTarget(
+            name: "kafka-exporter", dependencies: ["Exporter", "Exposition"], exclude: ["symbol-order.txt"], linkerSettings: releaseLayout),
         // Benchmarks print ratios measured in one run (BENCHMARKS.md); not tests.
         .executableTarget(
             name: "ExporterBenchmarks",
