@@ -49,8 +49,8 @@ package final class FirstRecordReader: Sendable {
     private let openConsumer: @Sendable () throws(KafkaError) -> Consumer
     private let phase = Locked(Phase.unopened)
 
-    /// A reader whose consumer is `factory`'s assigned consumer for `role`. librdkafka checks the
-    /// consumer's configuration here, so that a bad property fails at startup rather than at the first read.
+    /// A reader whose consumer is `factory`'s assigned consumer for `role`. The consumer's configuration
+    /// is checked here, so that a bad property fails at startup rather than at the first read.
     package init(factory: KafkaClientFactory, role: String, partitionFetchBytes: Int) throws(KafkaError) {
         let properties = Self.properties(partitionFetchBytes: partitionFetchBytes)
         try factory.validateAssignedConsumer(role: role, properties: properties)

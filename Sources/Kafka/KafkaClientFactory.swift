@@ -47,9 +47,9 @@ package struct KafkaClientFactory: Sendable {
     }
 
     /// Checks the configuration `assignedConsumer(role:properties:)` would use with librdkafka, without
-    /// building a handle (no threads, no connections).
+    /// connecting (see `ClientConfiguration.validateAsConsumer`).
     package func validateAssignedConsumer(role: String, properties: [(String, String)] = []) throws(KafkaError) {
-        try configuration(role: role, adding: Self.assignedConsumerProperties(role: role) + properties).validate()
+        try configuration(role: role, adding: Self.assignedConsumerProperties(role: role) + properties).validateAsConsumer()
     }
 
     private static func assignedConsumerProperties(role: String) -> [(String, String)] {

@@ -156,18 +156,23 @@ import TestSupport
         #expect(poll(within: .seconds(20)) { reports(from: "kafka-exporter-lag-timestamps") > 0 })
     }
 
-    /// A consumer that cannot be opened at run time (here: its CA file is missing, which librdkafka
-    /// only notices when it builds the handle) fails each cycle's reads as `error`, logged once; lag in
-    /// seconds stays interpolated, and every cycle tries again.
+    /// A consumer that cannot be opened at run time (here: its CA file, there at the start, is gone)
+    /// fails each cycle's reads as `error`, logged once; lag in seconds stays interpolated, and every
+    /// cycle tries again.
     @Test func aConsumerThatCannotOpenFailsTheReadsAndIsTriedAgain() throws {
         let (cluster, _) = try cluster()
+        let ca = FileManager.default.temporaryDirectory.appendingPathComponent("kx-ca-\(UUID().uuidString).pem").path
+        let openssl = try Subprocess.run([
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "/dev/null",
+            "-out", ca, "-days", "1", "-subj", "/CN=ca",
+        ])
+        try #require(openssl.status == 0, "\(openssl.standardError)")
         let log = CapturedLog()
         let factory = KafkaClientFactory(
-            base: ClientConfiguration([
-                ("bootstrap.servers", cluster.bootstrapServers), ("security.protocol", "ssl"), ("ssl.ca.location", "/nonexistent/ca.pem"),
-            ]),
+            base: ClientConfiguration([("bootstrap.servers", cluster.bootstrapServers), ("security.protocol", "ssl"), ("ssl.ca.location", ca)]),
             logger: log.logger)
         let reads = try reads(factory, budget: Self.partitions)
+        try FileManager.default.removeItem(atPath: ca)
         let insights = OffsetInsights(timestamps: reads)
         reads.start()
         defer { withExtendedLifetime(cluster) {} }
