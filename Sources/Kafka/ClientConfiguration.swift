@@ -47,7 +47,7 @@ package struct ClientConfiguration: Sendable, Equatable {
     package func validateAsConsumer() throws(KafkaError) {
         let unconnected = ClientConfiguration(
             properties.filter { !["bootstrap.servers", "metadata.broker.list"].contains($0.key) }.map { ($0.key, $0.value) })
-        // Its warning that it cannot connect without brokers is the point here.
+        // Without brokers librdkafka warns that it cannot connect: expected here, so not logged.
         let quiet = ClientCallbacks(log: { _, _, _ in })
         try KafkaClient(kind: .consumer, configuration: unconnected, callbacks: quiet).close(leavingGroup: false)
     }
