@@ -86,9 +86,9 @@ enum LagTimestampBenchmark {
         if budget > 0 {
             var settings = LagTimestampReads.Settings()
             settings.partitionsPerCycle = budget
-            let consumer = try cluster.factory.assignedConsumer(
-                role: "lag-timestamps-\(budget)", properties: FirstRecordReader.properties(partitionFetchBytes: settings.partitionFetchBytes))
-            reads = LagTimestampReads(settings: settings, reader: FirstRecordReader(consumer: consumer), logger: Logger(label: "bench"))
+            let reader = try FirstRecordReader(
+                factory: cluster.factory, role: "lag-timestamps-\(budget)", partitionFetchBytes: settings.partitionFetchBytes)
+            reads = LagTimestampReads(settings: settings, reader: reader, logger: Logger(label: "bench"))
         } else {
             reads = nil
         }

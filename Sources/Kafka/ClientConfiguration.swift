@@ -41,6 +41,17 @@ package struct ClientConfiguration: Sendable, Equatable {
         rd_kafka_conf_destroy(try makeConf())
     }
 
+    /// Checks every property as a consumer's, and the properties against each other, which librdkafka
+    /// 2.0.2 does only when it builds a handle (`max.poll.interval.ms` ≥ `session.timeout.ms`, say):
+    /// builds the consumer without bootstrap servers, so that it connects nowhere, and destroys it at once.
+    package func validateAsConsumer() throws(KafkaError) {
+        let unconnected = ClientConfiguration(
+            properties.filter { !["bootstrap.servers", "metadata.broker.list"].contains($0.key) }.map { ($0.key, $0.value) })
+        // Without brokers librdkafka warns that it cannot connect: expected here, so not logged.
+        let quiet = ClientCallbacks(log: { _, _, _ in })
+        try KafkaClient(kind: .consumer, configuration: unconnected, callbacks: quiet).close(leavingGroup: false)
+    }
+
     /// A new `rd_kafka_conf_t`; the caller owns it until it is handed to `rd_kafka_new`.
     func makeConf() throws(KafkaError) -> OpaquePointer {
         let conf = rd_kafka_conf_new()!

@@ -32,22 +32,37 @@ package enum FirstRecord: Sendable, Equatable {
 /// Reads the first record at given offsets with a consumer that is assigned partitions (no group, no
 /// commits), for the timestamp of the oldest record a consumer group has not consumed.
 ///
+/// The consumer opens on the first read and stays open until `close()`: a reader that is never asked
+/// costs no handle, no threads and no broker connections.
+///
 /// librdkafka sends one Fetch per leader broker for all the partitions it leads; the fetch sizes
 /// (`properties`) keep each partition's answer to about one record batch, and `queued.min.messages`
 /// 1 stops it from fetching further batches ahead of the reader.
 package final class FirstRecordReader: Sendable {
-    private let consumer: Consumer
+    private enum Phase {
+        case unopened
+        case open(Consumer)
+        case closed
+    }
 
-    /// The consumer must be built with `properties(partitionFetchBytes:)` on top of an assigned consumer's.
-    package init(consumer: Consumer) {
-        self.consumer = consumer
+    private let role: String
+    private let openConsumer: @Sendable () throws(KafkaError) -> Consumer
+    private let phase = Locked(Phase.unopened)
+
+    /// A reader whose consumer is `factory`'s assigned consumer for `role`. The consumer's configuration
+    /// is checked here, so that a bad property fails at startup rather than at the first read.
+    package init(factory: KafkaClientFactory, role: String, partitionFetchBytes: Int) throws(KafkaError) {
+        let properties = Self.properties(partitionFetchBytes: partitionFetchBytes)
+        try factory.validateAssignedConsumer(role: role, properties: properties)
+        self.role = role
+        openConsumer = { () throws(KafkaError) in try factory.assignedConsumer(role: role, properties: properties) }
     }
 
     /// Consumer properties for reads of about `partitionFetchBytes` per partition: brokers answer at
     /// least one whole record batch whatever the limit (KIP-74), so the limit bounds what else comes.
     /// `read_uncommitted` so that an open transaction at the offset does not hold the read back (a
     /// `read_committed` fetch waits for the transaction's end).
-    package static func properties(partitionFetchBytes: Int) -> [(String, String)] {
+    private static func properties(partitionFetchBytes: Int) -> [(String, String)] {
         [
             ("max.partition.fetch.bytes", "\(partitionFetchBytes)"), ("fetch.min.bytes", "1"),
             ("queued.min.messages", "1"), ("enable.partition.eof", "true"), ("auto.offset.reset", "error"),
@@ -57,12 +72,15 @@ package final class FirstRecordReader: Sendable {
 
     /// Hands `found` the first record at or after each offset as soon as it arrives; partitions not
     /// answered within `timeout` (a leader down, say), or before `isCancelled` returns true, fail with
-    /// a timeout. The partitions are unassigned before returning.
+    /// a timeout. The partitions are unassigned before returning. If the consumer cannot be opened,
+    /// every partition fails with the reason, and the next read tries again.
     package func read(
         _ offsets: [TopicPartition: Int64], timeout: Duration, isCancelled: () -> Bool = { false },
         found: (TopicPartition, FirstRecord) -> Void
     ) {
+        let consumer: Consumer
         do {
+            consumer = try openedConsumer()
             try consumer.assign(offsets)
         } catch {
             for partition in offsets.keys { found(partition, .failed(error)) }
@@ -74,7 +92,7 @@ package final class FirstRecordReader: Sendable {
         while !waiting.isEmpty && !isCancelled() {
             let remaining = deadline - .now
             guard remaining > .zero else { break }
-            guard let (partition, result) = poll(timeout: min(remaining, .milliseconds(100))),
+            guard let (partition, result) = poll(consumer, timeout: min(remaining, .milliseconds(100))),
                   waiting.remove(partition) != nil
             else { continue }
             found(partition, result)
@@ -83,19 +101,42 @@ package final class FirstRecordReader: Sendable {
     }
 
     /// Serves the consumer's queue for up to `timeout` while nothing is assigned: statistics, logs
-    /// and errors are delivered by polling it, and would otherwise pile up between reads.
-    package func serveEvents(waitingAtMost timeout: Duration) {
-        _ = poll(timeout: timeout)
+    /// and errors are delivered by polling it, and would otherwise pile up between reads. Returns
+    /// false at once when no consumer is open.
+    package func serveEvents(waitingAtMost timeout: Duration) -> Bool {
+        guard case .open(let consumer) = phase.withLock({ $0 }) else { return false }
+        _ = poll(consumer, timeout: timeout)
+        return true
     }
 
-    /// Destroys the consumer (see `Consumer.closeWithoutLeavingGroup`).
+    /// Destroys the consumer if it was opened (see `Consumer.closeWithoutLeavingGroup`); later reads fail.
     package func close() {
-        consumer.closeWithoutLeavingGroup()
+        let closed = phase.withLock { phase in
+            defer { phase = .closed }
+            return phase
+        }
+        if case .open(let consumer) = closed { consumer.closeWithoutLeavingGroup() }
+    }
+
+    /// The consumer, opened by the first call; `close()` waits for an opening in progress.
+    private func openedConsumer() throws(KafkaError) -> Consumer {
+        try phase.withLock { (phase) throws(KafkaError) -> Consumer in
+            switch phase {
+            case .open(let consumer):
+                return consumer
+            case .closed:
+                throw KafkaError.closed(role)
+            case .unopened:
+                let consumer = try openConsumer()
+                phase = .open(consumer)
+                return consumer
+            }
+        }
     }
 
     /// The next event of one partition; nil after a timeout or for an error of no partition (a broker
     /// connection failing: the partitions it leads then time out).
-    private func poll(timeout: Duration) -> (TopicPartition, FirstRecord)? {
+    private func poll(_ consumer: Consumer, timeout: Duration) -> (TopicPartition, FirstRecord)? {
         try? consumer.client.withHandle { handle in
             guard let message = rd_kafka_consumer_poll(handle, timeout.milliseconds) else { return nil }
             defer { rd_kafka_message_destroy(message) }

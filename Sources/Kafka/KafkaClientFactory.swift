@@ -31,25 +31,35 @@ package struct KafkaClientFactory: Sendable {
     package func producer(
         role: String, properties: [(String, String)] = [], delivery: @escaping @Sendable (DeliveryReport) -> Void
     ) throws(KafkaError) -> Producer {
-        var configuration = configuration(role: role)
-        for (key, value) in properties { configuration.set(key, value) }
         var callbacks = callbacks(role: role)
         callbacks.delivery = delivery
-        return try Producer(configuration: configuration, callbacks: callbacks)
+        return try Producer(configuration: configuration(role: role, adding: properties), callbacks: callbacks)
     }
 
     /// A consumer with `properties` on top of the base configuration (e.g. `enable.auto.commit`).
     package func consumer(role: String, properties: [(String, String)] = []) throws(KafkaError) -> Consumer {
-        var configuration = configuration(role: role)
-        for (key, value) in properties { configuration.set(key, value) }
-        return try Consumer(configuration: configuration, callbacks: callbacks(role: role))
+        try Consumer(configuration: configuration(role: role, adding: properties), callbacks: callbacks(role: role))
     }
 
     /// A consumer that is assigned partitions: it never joins a group and never commits.
     package func assignedConsumer(role: String, properties: [(String, String)] = []) throws(KafkaError) -> Consumer {
-        try consumer(role: role, properties: [
-            ("group.id", "kafka-exporter-\(role)"), ("enable.auto.commit", "false"), ("enable.auto.offset.store", "false"),
-        ] + properties)
+        try consumer(role: role, properties: Self.assignedConsumerProperties(role: role) + properties)
+    }
+
+    /// Checks the configuration `assignedConsumer(role:properties:)` would use with librdkafka, without
+    /// connecting (see `ClientConfiguration.validateAsConsumer`).
+    package func validateAssignedConsumer(role: String, properties: [(String, String)] = []) throws(KafkaError) {
+        try configuration(role: role, adding: Self.assignedConsumerProperties(role: role) + properties).validateAsConsumer()
+    }
+
+    private static func assignedConsumerProperties(role: String) -> [(String, String)] {
+        [("group.id", "kafka-exporter-\(role)"), ("enable.auto.commit", "false"), ("enable.auto.offset.store", "false")]
+    }
+
+    private func configuration(role: String, adding properties: [(String, String)]) -> ClientConfiguration {
+        var configuration = configuration(role: role)
+        for (key, value) in properties { configuration.set(key, value) }
+        return configuration
     }
 
     func configuration(role: String) -> ClientConfiguration {

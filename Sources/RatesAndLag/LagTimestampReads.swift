@@ -7,6 +7,9 @@ import Support
 /// unreachable leader never delays a cycle or a scrape: each cycle's wish is cut to the budget and
 /// replaces the previous one; the thread reads it in batches of one offset per partition (librdkafka
 /// fetches all partitions of a leader in one request) and hands the answers to the next cycle.
+///
+/// The thread and the reader's consumer start with the first wish that is not empty: while no group
+/// lags, the reads cost neither.
 package final class LagTimestampReads: LagTimestampSource {
     package struct Settings: Sendable, Equatable {
         /// Positions read per cycle at most (`--lag.timestamp-reads`); 0 turns reads off.
@@ -32,6 +35,16 @@ package final class LagTimestampReads: LagTimestampSource {
         var inFlight: Set<RecordPosition> = []
         var finished: [RecordPosition: TimestampRead] = [:]
         var counts = Counts()
+        /// Set by `start()`.
+        var mayStart = false
+        var threadStarted = false
+
+        /// Whether the thread is to start now: reads may begin, something is wanted, and it has not started.
+        mutating func threadStarts() -> Bool {
+            guard mayStart, !pending.isEmpty, !threadStarted else { return false }
+            threadStarted = true
+            return true
+        }
     }
 
     package struct Counts: Sendable, Equatable {
@@ -56,14 +69,25 @@ package final class LagTimestampReads: LagTimestampSource {
         problems = ProblemLog("timestamp read failed; lag in seconds stays interpolated", recovery: "timestamp reads recovered", logger: logger)
     }
 
+    /// Lets the reads begin: the thread starts now if something is wanted, else with the first wish.
     package func start() {
+        let starts = state.withLock { state in
+            state.mayStart = true
+            return state.threadStarts()
+        }
+        if starts { startThread() }
+    }
+
+    private func startThread() {
         loop.start(finish: reader.close) { [self] in
-            if !readPending() { reader.serveEvents(waitingAtMost: .milliseconds(50)) }
-            return .zero
+            if readPending() { return .zero }
+            // Without a consumer (opening it failed) there are no events to serve until the next wish.
+            return reader.serveEvents(waitingAtMost: .milliseconds(50)) ? .zero : .milliseconds(50)
         }
     }
 
-    /// Returns whether the reader stopped and closed its consumer within `BackgroundLoop.consumerCloseLimit`.
+    /// Returns whether the reader stopped and closed its consumer within `BackgroundLoop.consumerCloseLimit`
+    /// (at once when the thread never started: then no consumer was opened).
     @discardableResult
     package func stop() -> Bool {
         loop.stop(closingConsumerOf: "the lag-timestamp reader", logger: logger)
@@ -77,11 +101,13 @@ package final class LagTimestampReads: LagTimestampSource {
     }
 
     package func want(_ positions: [RecordPosition]) {
-        state.withLock { state in
+        let starts = state.withLock { state in
             let candidates = positions.filter { !state.inFlight.contains($0) }
             state.pending = Array(candidates.prefix(settings.partitionsPerCycle))
             state.counts.skippedByBudget += candidates.count - state.pending.count
+            return state.threadStarts()
         }
+        if starts { startThread() }
     }
 
     package var counts: Counts { state.withLock { $0.counts } }

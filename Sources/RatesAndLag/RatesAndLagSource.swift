@@ -76,9 +76,9 @@ package struct RatesAndLagOptions: SourceOptions {
         guard settings.timestampReads.partitionsPerCycle > 0 else {
             return RatesAndLagSource(insights: OffsetInsights(settings: settings.insights))
         }
-        let consumer = try context.kafka.assignedConsumer(
-            role: "lag-timestamps", properties: FirstRecordReader.properties(partitionFetchBytes: settings.timestampReads.partitionFetchBytes))
-        let reads = LagTimestampReads(settings: settings.timestampReads, reader: FirstRecordReader(consumer: consumer), logger: context.logger)
+        let reader = try FirstRecordReader(
+            factory: context.kafka, role: "lag-timestamps", partitionFetchBytes: settings.timestampReads.partitionFetchBytes)
+        let reads = LagTimestampReads(settings: settings.timestampReads, reader: reader, logger: context.logger)
         return RatesAndLagSource(insights: OffsetInsights(settings: settings.insights, timestamps: reads), timestampReads: reads)
     }
 }

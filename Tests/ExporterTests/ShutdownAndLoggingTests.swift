@@ -87,7 +87,7 @@ import Testing
         while ContinuousClock.now < deadline && refusals.count < 2 {
             Thread.sleep(forTimeInterval: 0.2)
             refusals = exporter.standardError.split(separator: "\n").compactMap { line in
-                // Each client logs its own (the cluster handle, the lag-timestamp reader).
+                // Each client logs its own; without groups only the cluster handle connects.
                 line.firstMatch(of: /client=\S+ error="[^"]*Connect to [^"]*Connection refused[^"]*/).map { String($0.0) }
             }
         }

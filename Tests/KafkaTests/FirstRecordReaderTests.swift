@@ -28,8 +28,7 @@ import Testing
         producer.close()
         let after = Self.milliseconds()
         let factory = KafkaClientFactory(base: configuration, logger: Logger(label: "first-record-test"))
-        let consumer = try factory.assignedConsumer(role: "lag-timestamps", properties: FirstRecordReader.properties(partitionFetchBytes: 1))
-        return (cluster, FirstRecordReader(consumer: consumer), before...after)
+        return (cluster, try FirstRecordReader(factory: factory, role: "lag-timestamps", partitionFetchBytes: 1), before...after)
     }
 
     private static func read(_ reader: FirstRecordReader, _ offsets: [TopicPartition: Int64], timeout: Duration) -> [TopicPartition: FirstRecord] {

@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import Logging
 import Support
 import Testing
 import TestSupport
@@ -96,6 +97,26 @@ import TestSupport
         let consumer = try Consumer(configuration: Self.configuration(cluster, [("group.id", "assigned"), ("enable.auto.commit", "false")]))
         try consumer.assign(Dictionary(uniqueKeysWithValues: Self.partitions.map { ($0, SpecialOffset.earliest) }))
         Self.expectClosedCleanly(Self.polling(consumer, closing: consumer.closeWithoutLeavingGroup))
+    }
+
+    /// The reader's consumer is opened by its first read, under the lock its close takes. One thread
+    /// reads, as in the exporter: librdkafka 2.0.2 asserts on assignments changed from several at once.
+    @Test func aFirstRecordReaderClosedWhileReading() throws {
+        let cluster = try Self.cluster()
+        try Self.fill(cluster)
+        let factory = KafkaClientFactory(base: Self.configuration(cluster), logger: Logger(label: "handle-shutdown-test"))
+        let reader = try FirstRecordReader(factory: factory, role: "closing", partitionFetchBytes: 1)
+        let outcome = InFlight.run(threads: 1) {
+            var failure: KafkaError?
+            reader.read([Self.partitions[0]: 0], timeout: .milliseconds(100)) { _, result in
+                if case .failed(let error) = result, !error.isTimeout { failure = error }
+            }
+            return failure
+        } closing: {
+            reader.close()
+        }
+        #expect(outcome.passesBefore >= 1)
+        #expect(!outcome.errorsAfter.isEmpty && outcome.errorsAfter.allSatisfy { $0.isClosedClient }, "\(outcome.errorsAfter.prefix(3))")
     }
 
     private static func polling(_ consumer: Consumer, closing close: @escaping @Sendable () -> Void) -> InFlight.Outcome {

@@ -4,11 +4,13 @@ import Foundation
 import Kafka
 import Logging
 import RatesAndLag
+import Support
 import Testing
 import TestSupport
 
 /// Timestamp reads on the mock cluster through `OffsetInsights`: reads per cycle stay within the
-/// budget, a stuck group costs one read, and a leader that does not answer stalls nothing.
+/// budget, a stuck group costs one read, a leader that does not answer stalls nothing, and the
+/// reader's consumer opens only once a group lags.
 @Suite(.serialized) struct LagTimestampReadsTests {
     private static let topic = "orders"
     private static let partitions = 10
@@ -34,17 +36,19 @@ import TestSupport
     private func reads(
         _ cluster: MockCluster, budget: Int, timeout: Duration = .seconds(10), logger: Logger = Logger(label: "lag-timestamp-reads-test")
     ) throws -> LagTimestampReads {
+        try reads(KafkaClientFactory(base: ClientConfiguration([("bootstrap.servers", cluster.bootstrapServers)]), logger: logger), budget: budget, timeout: timeout)
+    }
+
+    private func reads(_ factory: KafkaClientFactory, budget: Int, timeout: Duration = .seconds(10)) throws -> LagTimestampReads {
         var settings = LagTimestampReads.Settings()
         settings.partitionsPerCycle = budget
         settings.timeout = timeout
-        let factory = KafkaClientFactory(base: ClientConfiguration([("bootstrap.servers", cluster.bootstrapServers)]), logger: logger)
-        let consumer = try factory.assignedConsumer(
-            role: "lag-timestamps", properties: FirstRecordReader.properties(partitionFetchBytes: settings.partitionFetchBytes))
-        return LagTimestampReads(settings: settings, reader: FirstRecordReader(consumer: consumer), logger: logger)
+        let reader = try FirstRecordReader(factory: factory, role: "lag-timestamps", partitionFetchBytes: settings.partitionFetchBytes)
+        return LagTimestampReads(settings: settings, reader: reader, logger: factory.logger)
     }
 
-    /// Every partition 4 records behind, group `g` committed at offset 1.
-    private func state() -> ClusterState {
+    /// Group `g` committed at `committed` on every partition: by default 4 records behind.
+    private func state(committed: Int64 = Self.committed) -> ClusterState {
         let partitions = (0..<Int32(Self.partitions)).map { TopicPartition(Self.topic, $0) }
         return ClusterState(
             collectedAt: Date(), brokers: [],
@@ -54,7 +58,7 @@ import TestSupport
                     watermarks: Watermarks(oldest: 0, newest: Int64(Self.records)))
             })],
             groups: [ConsumerGroupState(
-                id: "g", state: nil, members: nil, committedOffsets: Dictionary(uniqueKeysWithValues: partitions.map { ($0, Self.committed) }))])
+                id: "g", state: nil, members: nil, committedOffsets: Dictionary(uniqueKeysWithValues: partitions.map { ($0, committed) }))])
     }
 
     private static func samples(_ families: [MetricFamily]) -> ExpositionSamples {
@@ -117,5 +121,71 @@ import TestSupport
         #expect(log.lines.filter { $0.contains("timestamp read failed") } == [
             "warning timestamp read failed; lag in seconds stays interpolated error=orders[1] offset 1: reading the first record timed out",
         ])
+    }
+
+    /// While no group lags, the reader has no consumer: a client of the same factory reports its
+    /// statistics three times and the reader's consumer none (it would, polled between reads, if it
+    /// existed). The first cycle with a lagging group opens it, and it reads.
+    @Test func theConsumerOpensWithTheFirstGroupThatLags() throws {
+        let (cluster, _) = try cluster()
+        let documents = Locked<[String: Int]>([:])
+        let factory = KafkaClientFactory(
+            base: ClientConfiguration([("bootstrap.servers", cluster.bootstrapServers), ("statistics.interval.ms", "100")]),
+            logger: Logger(label: "lag-timestamp-reads-test"),
+            statistics: { client, _ in documents.withLock { $0[client, default: 0] += 1 } })
+        let reads = try reads(factory, budget: Self.partitions)
+        let insights = OffsetInsights(timestamps: reads)
+        reads.start()
+        defer { reads.stop(); withExtendedLifetime(cluster) {} }
+        let witness = try factory.client(role: "witness")
+        defer { witness.close() }
+        // librdkafka names a handle `<client.id>#<kind>-<n>`.
+        func reports(from clientID: String) -> Int {
+            documents.withLock { $0.filter { $0.key.hasPrefix(clientID + "#") }.values.reduce(0, +) }
+        }
+
+        let caughtUp = state(committed: Int64(Self.records))
+        _ = insights.update(with: caughtUp)
+        #expect(poll(within: .seconds(20)) { reports(from: "kafka-exporter-witness") >= 3 })
+        _ = insights.update(with: caughtUp)
+        #expect(reports(from: "kafka-exporter-lag-timestamps") == 0)
+        #expect(reads.counts.reads == 0 && reads.counts.failures.isEmpty)
+
+        _ = insights.update(with: state())
+        #expect(poll(within: .seconds(20)) { reads.counts.reads == Self.partitions })
+        #expect(poll(within: .seconds(20)) { reports(from: "kafka-exporter-lag-timestamps") > 0 })
+    }
+
+    /// A consumer that cannot be opened at run time (here: its CA file, there at the start, is gone)
+    /// fails each cycle's reads as `error`, logged once; lag in seconds stays interpolated, and every
+    /// cycle tries again.
+    @Test func aConsumerThatCannotOpenFailsTheReadsAndIsTriedAgain() throws {
+        let (cluster, _) = try cluster()
+        let ca = FileManager.default.temporaryDirectory.appendingPathComponent("kx-ca-\(UUID().uuidString).pem").path
+        let openssl = try Subprocess.run([
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", "/dev/null",
+            "-out", ca, "-days", "1", "-subj", "/CN=ca",
+        ])
+        try #require(openssl.status == 0, "\(openssl.standardError)")
+        let log = CapturedLog()
+        let factory = KafkaClientFactory(
+            base: ClientConfiguration([("bootstrap.servers", cluster.bootstrapServers), ("security.protocol", "ssl"), ("ssl.ca.location", ca)]),
+            logger: log.logger)
+        let reads = try reads(factory, budget: Self.partitions)
+        try FileManager.default.removeItem(atPath: ca)
+        let insights = OffsetInsights(timestamps: reads)
+        reads.start()
+        defer { withExtendedLifetime(cluster) {} }
+
+        var samples = ExpositionSamples("")
+        for cycle in 1...3 {
+            samples = Self.samples(insights.update(with: state()))
+            #expect(poll(within: .seconds(20)) { reads.counts.failures[.error] == cycle * Self.partitions }, "cycle \(cycle): \(reads.counts)")
+        }
+        #expect(reads.counts.reads == 0)
+        #expect(samples.value("kafka_consumergroup_lag_seconds_read", ["consumergroup": "g", "topic": Self.topic, "partition": "0"]) == 0)
+        let failures = log.lines.filter { $0.contains("timestamp read failed") }
+        #expect(failures.count == 1 && failures.allSatisfy { $0.contains("ssl.ca.location") }, "\(failures)")
+        #expect(reads.stop())
     }
 }

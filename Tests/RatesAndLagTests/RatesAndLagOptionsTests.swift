@@ -1,5 +1,9 @@
+import Kafka
+import Logging
+import MetricSources
 import RatesAndLag
 import Testing
+import TestSupport
 
 @Suite struct RatesAndLagOptionsTests {
     private func settings(_ arguments: [String]) throws -> RatesAndLagOptions.Settings {
@@ -27,5 +31,20 @@ import Testing
                 #expect(RatesAndLagOptions.message(for: error) == message)
             }
         }
+    }
+
+    /// The reader's consumer is built at its first read, yet a configuration librdkafka refuses only
+    /// when it builds a consumer (properties that contradict each other) still fails the start.
+    @Test func consumerPropertiesThatContradictEachOtherFailTheStart() throws {
+        let options = try RatesAndLagOptions.parse([])
+        let context = SourceContext.unconnected(
+            logger: Logger(label: "rates-and-lag-options-test"), properties: [("max.poll.interval.ms", "1000"), ("session.timeout.ms", "45000")])
+        do {
+            _ = try options.makeSource(options.settings(), in: context)
+            Issue.record("the contradiction was accepted")
+        } catch {
+            #expect("\(error)".contains("max.poll.interval.ms"), "\(error)")
+        }
+        #expect(try options.makeSource(options.settings(), in: .unconnected(logger: Logger(label: "rates-and-lag-options-test"))) != nil)
     }
 }
