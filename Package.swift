@@ -10,7 +10,7 @@ let revision = ProcessInfo.processInfo.environment["KAFKA_EXPORTER_REVISION"].fl
 
 /// How the release binary is linked so that a running exporter pages in less of it (BENCHMARKS.md,
 /// "The fixed cost at 1,000 partitions"): lld puts the functions a running exporter calls next to each
-/// other, in the order `scripts/generate-symbol-order` recorded (names it no longer finds are skipped),
+/// other, those `scripts/generate-symbol-order` recorded (names it no longer finds are skipped),
 /// and packs the relative relocations the loader would otherwise read and apply page by page
 /// (`DT_RELR`, glibc ≥ 2.36, Debian 12's).
 let releaseLayout: [LinkerSetting] = [
