@@ -37,14 +37,10 @@ package final class LagTimestampReads: LagTimestampSource {
         var counts = Counts()
         /// Set by `start()`.
         var mayStart = false
-        var threadStarted = false
 
-        /// Whether the thread is to start now: reads may begin, something is wanted, and it has not started.
-        mutating func threadStarts() -> Bool {
-            guard mayStart, !pending.isEmpty, !threadStarted else { return false }
-            threadStarted = true
-            return true
-        }
+        /// Whether the thread is wanted: reads may begin and something is wanted. Starting it again
+        /// once it runs, or after `stop()`, does nothing (`BackgroundLoop.start`).
+        var wantsThread: Bool { mayStart && !pending.isEmpty }
     }
 
     package struct Counts: Sendable, Equatable {
@@ -73,7 +69,7 @@ package final class LagTimestampReads: LagTimestampSource {
     package func start() {
         let starts = state.withLock { state in
             state.mayStart = true
-            return state.threadStarts()
+            return state.wantsThread
         }
         if starts { startThread() }
     }
@@ -105,7 +101,7 @@ package final class LagTimestampReads: LagTimestampSource {
             let candidates = positions.filter { !state.inFlight.contains($0) }
             state.pending = Array(candidates.prefix(settings.partitionsPerCycle))
             state.counts.skippedByBudget += candidates.count - state.pending.count
-            return state.threadStarts()
+            return state.wantsThread
         }
         if starts { startThread() }
     }
